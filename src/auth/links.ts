@@ -1,0 +1,7 @@
+import type { SigraConfig } from '../kernel/config.ts'
+
+/** Every emailed link, built from the configured baseUrl (never a request's Host header). */
+export function link(config: SigraConfig, page: string, token?: string): string {
+  const url = `${config.baseUrl}${config.basePath}/${page}`
+  return token === undefined ? url : `${url}?token=${encodeURIComponent(token)}`
+}

@@ -1,0 +1,124 @@
+import { Kysely, WithSchemaPlugin } from 'kysely'
+import { confirmEmail, sendConfirmation } from './auth/confirm-email.ts'
+import { logIn } from './auth/log-in.ts'
+import { logOut } from './auth/log-out.ts'
+import { requestPasswordReset, resetPassword } from './auth/password-reset.ts'
+import { register } from './auth/register.ts'
+import { runDue } from './jobs/run-due.ts'
+import { logHostEvent } from './kernel/audit/host-audit.ts'
+import { listAuditEvents } from './kernel/audit/audit-query.ts'
+import { resolveConfig, type SigraConfig, type SigraOptions } from './kernel/config.ts'
+import type { SigraContext } from './kernel/context.ts'
+import { randomSecret } from './kernel/crypto/token.ts'
+import { Sealer } from './kernel/crypto/seal.ts'
+import type { Database } from './kernel/db/database.ts'
+import { migrate, pendingMigrations, pendingMigrationsError, type MigrateReport } from './kernel/db/migrate.ts'
+import { LifecycleEvents } from './kernel/events.ts'
+import { listOutbox } from './kernel/mail/outbox.ts'
+import { defaultTemplates } from './kernel/mail/templates.ts'
+import { memoryStore, RateLimiter } from './kernel/rate-limit/rate-limiter.ts'
+import { listSessions, revokeAllSessions, revokeSession } from './sessions/manage-sessions.ts'
+import { validateSession } from './sessions/validate-session.ts'
+
+/**
+ * The composition root: validates options, opens the database, checks the schema and binds every
+ * domain function to one explicit context.
+ *
+ * A database that already has some of Sigra's migrations but not all makes this throw
+ * (`pending_migrations`), naming them. A brand-new database is allowed so you can call
+ * `sigra.migrate()` next; until then every call throws the same error.
+ *
+ * @example
+ * const sigra = await createSigra({ database: pglite(), secret, baseUrl: 'http://localhost:3000', appName: 'Acme' })
+ * await sigra.migrate()
+ * const result = await sigra.auth.register({ email: 'ada@example.com', password: 'correct horse battery' })
+ */
+export async function createSigra(options: SigraOptions) {
+  const config = resolveConfig(options)
+  // One driver (one PGlite queue or one pg pool); `db` is the same handle scoped to Sigra's schema.
+  const rawDb = new Kysely<Database>({ dialect: options.database.createDialect() })
+  const db = rawDb.withPlugin(new WithSchemaPlugin(config.schema))
+  let dummy: Promise<string> | undefined
+  const ctx: SigraContext = {
+    db,
+    config,
+    limiter: new RateLimiter(options.rateLimit?.store ?? memoryStore(), config.rateLimitRules),
+    events: new LifecycleEvents(config.hooks),
+    templates: { ...defaultTemplates, ...options.templates },
+    mailSealer: new Sealer(config.secret, 'mail-outbox'),
+    dummyHash: () => (dummy ??= config.hasher.hash(randomSecret())),
+  }
+
+  let migrated = false
+  const close = async () => {
+    await rawDb.destroy()
+    await options.database.close()
+    await config.mailer.close?.()
+  }
+  try {
+    if (options.autoMigrate) await migrate(rawDb, config.schema)
+    const pending = await pendingMigrations(rawDb, config.schema)
+    if (pending.length === 0) migrated = true
+    else if (!isFresh(pending)) throw pendingMigrationsError(pending)
+  } catch (error) {
+    await close()
+    throw error
+  }
+
+  /** Wraps a domain call: refuses clearly until the schema is migrated. */
+  const ready = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (!migrated) {
+        const pending = await pendingMigrations(rawDb, config.schema)
+        if (pending.length) throw pendingMigrationsError(pending)
+        migrated = true
+      }
+      return fn(...args)
+    }
+
+  return {
+    config: config as Readonly<SigraConfig>,
+    /** The typed Kysely handle on Sigra's schema, for host queries and tests. */
+    db,
+    /** Subscribe capabilities or host code to lifecycle events (inside the transaction). */
+    events: ctx.events,
+    async migrate(): Promise<MigrateReport> {
+      const report = await migrate(rawDb, config.schema)
+      migrated = true
+      return report
+    },
+    auth: {
+      register: ready((input: Parameters<typeof register>[1]) => register(ctx, input)),
+      logIn: ready((input: Parameters<typeof logIn>[1]) => logIn(ctx, input)),
+      logOut: ready((token: string) => logOut(ctx, token)),
+      sendConfirmation: ready((user: Parameters<typeof sendConfirmation>[1]) => sendConfirmation(ctx, user)),
+      confirmEmail: ready((token: string) => confirmEmail(ctx, token)),
+      requestPasswordReset: ready((email: string, meta?: Parameters<typeof requestPasswordReset>[2]) => requestPasswordReset(ctx, email, meta)),
+      resetPassword: ready((token: string, input: Parameters<typeof resetPassword>[2]) => resetPassword(ctx, token, input)),
+    },
+    sessions: {
+      validate: ready((token: string | null | undefined) => validateSession(ctx, token)),
+      list: ready((userId: string) => listSessions(ctx, userId)),
+      revoke: ready((userId: string, sessionId: string) => revokeSession(ctx, userId, sessionId)),
+      revokeAll: ready((userId: string, opts?: { except?: string }) => revokeAllSessions(ctx, userId, opts)),
+    },
+    mail: {
+      outbox: ready((filter?: { to?: string; limit?: number }) => listOutbox(ctx, filter)),
+    },
+    audit: {
+      list: ready((filter?: Parameters<typeof listAuditEvents>[1]) => listAuditEvents(ctx, filter)),
+      log: ready((entry: Parameters<typeof logHostEvent>[1]) => logHostEvent(ctx, entry)),
+    },
+    jobs: {
+      runDue: ready(() => runDue(ctx)),
+    },
+    close,
+  }
+}
+
+/** Nothing of Sigra's is in this schema yet: the setup state, not an out-of-date one. */
+function isFresh(pending: string[]): boolean {
+  return pending.includes('0001_foundation')
+}
+
+export type Sigra = Awaited<ReturnType<typeof createSigra>>

@@ -1,0 +1,18 @@
+import type { SigraContext } from '../kernel/context.ts'
+import { deliverDueMail, type DeliveryReport } from '../kernel/mail/deliver-due-mail.ts'
+import { cleanupExpired, type CleanupReport } from './cleanup-expired.ts'
+
+export interface SweepReport {
+  mail: DeliveryReport
+  cleanup: CleanupReport
+}
+
+/**
+ * One sweep of everything due. Safe on many instances at once (rows are leased with SKIP LOCKED)
+ * and safe to repeat. Call it from a timer, cron (`npx sigra jobs`) or your job runner.
+ */
+export async function runDue(ctx: SigraContext): Promise<SweepReport> {
+  const mail = await deliverDueMail(ctx)
+  const cleanup = await cleanupExpired(ctx)
+  return { mail, cleanup }
+}

@@ -1,0 +1,45 @@
+import * as v from 'valibot'
+import type { SigraContext } from '../context.ts'
+import { invalid, type Failure } from '../result.ts'
+import { parseInput } from '../validation/parse-input.ts'
+import { ACTION_SHAPE, RESERVED_PREFIXES } from './audit-actions.ts'
+import { metadataProblem } from './audit-metadata.ts'
+
+const HostEntry = v.object({
+  action: v.pipe(
+    v.string(),
+    v.regex(ACTION_SHAPE, 'Action must look like "billing.plan_change".'),
+    v.check((a) => !RESERVED_PREFIXES.some((p) => a.startsWith(p)), `Actions under ${RESERVED_PREFIXES.join(' ')} are reserved for Sigra.`),
+  ),
+  outcome: v.optional(v.picklist(['success', 'failure'])),
+  userId: v.optional(v.nullable(v.pipe(v.string(), v.uuid()))),
+  actorId: v.optional(v.nullable(v.pipe(v.string(), v.uuid()))),
+  ip: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64)))),
+  userAgent: v.optional(v.nullable(v.string())),
+  metadata: v.optional(v.record(v.string(), v.unknown())),
+})
+export type HostAuditEntry = v.InferInput<typeof HostEntry>
+
+/** The host's own audit events, in the same log, under its own action names. */
+export async function logHostEvent(ctx: SigraContext, entry: HostAuditEntry): Promise<{ ok: true } | Failure<'invalid'>> {
+  const parsed = parseInput(HostEntry, entry)
+  if (!parsed.ok) return parsed
+  const e = parsed.value
+  const problem = metadataProblem(e.metadata ?? {})
+  if (problem) return invalid([{ field: 'metadata', code: 'refused', message: problem }])
+  await ctx.db
+    .insertInto('audit_events')
+    .values({
+      occurred_at: ctx.config.clock(),
+      action: e.action,
+      outcome: e.outcome ?? 'success',
+      user_id: e.userId ?? null,
+      actor_id: e.actorId === undefined ? (e.userId ?? null) : e.actorId,
+      actor_type: e.actorId === null ? 'system' : 'user',
+      ip: e.ip ?? null,
+      user_agent: e.userAgent?.slice(0, 512) ?? null,
+      metadata: JSON.stringify(e.metadata ?? {}),
+    })
+    .execute()
+  return { ok: true }
+}

@@ -1,0 +1,132 @@
+import * as v from 'valibot'
+import type { Clock } from './clock.ts'
+import { systemClock } from './clock.ts'
+import { argon2idHasher, type PasswordHasher } from './crypto/password-hasher.ts'
+import type { DatabaseDriver } from './db/driver.ts'
+import { SigraError } from './errors.ts'
+import type { LifecycleHooks } from './events.ts'
+import type { MailTemplates } from './mail/templates.ts'
+import type { MailTransport } from './mail/transport.ts'
+import { devTransport } from './mail/transport.ts'
+import type { RateLimitStore } from './rate-limit/rate-limiter.ts'
+import { DEFAULT_RATE_LIMITS, type RateLimitRules } from './rate-limit/rules.ts'
+
+/** Everything `createSigra()` accepts. Durations are in seconds. */
+export interface SigraOptions {
+  database: DatabaseDriver
+  /** At least 32 characters. Keys for sealing mail bodies (and later TOTP seeds) derive from it. */
+  secret: string
+  /** Every emailed link is built from this, never from a request's Host header. */
+  baseUrl: string
+  appName: string
+  /** PostgreSQL schema holding Sigra's tables. Default 'sigra'. */
+  schema?: string
+  mailer?: MailTransport
+  /** From address. Default: `"<appName>" <no-reply@<baseUrl host>>`. */
+  mailFrom?: string
+  templates?: Partial<MailTemplates>
+  clock?: Clock
+  passwordHasher?: PasswordHasher
+  password?: { minLength?: number; maxLength?: number; blocklist?: readonly string[] }
+  /** Refuse login to unconfirmed accounts (`unconfirmed`). Default false: allow, show a banner. */
+  requireConfirmation?: boolean
+  sessions?: { idleTimeout?: number; absoluteTimeout?: number; rememberMeMaxAge?: number; activityThrottle?: number }
+  lockout?: { threshold?: number; duration?: number }
+  tokens?: { confirmTtl?: number; resetTtl?: number; confirmResendInterval?: number }
+  rateLimit?: { store?: RateLimitStore; rules?: Partial<RateLimitRules> }
+  /** Path prefix of the pages emailed links open. Default '/auth'. */
+  basePath?: string
+  mail?: { maxAttempts?: number; backoff?: readonly number[] }
+  hooks?: LifecycleHooks
+  /** Apply pending migrations inside createSigra (the demo does). Default false. */
+  autoMigrate?: boolean
+}
+
+export interface SigraConfig {
+  secret: string
+  baseUrl: string
+  appName: string
+  schema: string
+  mailFrom: string
+  clock: Clock
+  hasher: PasswordHasher
+  password: { minLength: number; maxLength: number; blocklist: readonly string[] }
+  requireConfirmation: boolean
+  sessions: { idleTimeout: number; absoluteTimeout: number; rememberMeMaxAge: number; activityThrottle: number }
+  lockout: { threshold: number; duration: number }
+  tokens: { confirmTtl: number; resetTtl: number; confirmResendInterval: number }
+  rateLimitRules: RateLimitRules
+  basePath: string
+  mail: { maxAttempts: number; backoff: readonly number[] }
+  hooks: LifecycleHooks
+  mailer: MailTransport
+}
+
+const seconds = (min: number) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(min)))
+
+const OptionsSchema = v.object({
+  secret: v.pipe(v.string('secret must be a string'), v.minLength(32, 'secret must be at least 32 characters')),
+  baseUrl: v.pipe(v.string(), v.url('baseUrl must be an absolute URL')),
+  appName: v.pipe(v.string(), v.nonEmpty('appName is required'), v.maxLength(100)),
+  schema: v.optional(v.pipe(v.string(), v.regex(/^[a-z_][a-z0-9_]{0,62}$/, 'schema must be a lower-case identifier'))),
+  mailFrom: v.optional(v.pipe(v.string(), v.nonEmpty())),
+  requireConfirmation: v.optional(v.boolean()),
+  password: v.optional(
+    v.object({
+      minLength: v.optional(v.pipe(v.number(), v.integer(), v.minValue(8, 'password.minLength cannot go below 8 (NIST SP 800-63B)'), v.maxValue(64))),
+      maxLength: v.optional(v.pipe(v.number(), v.integer(), v.minValue(64), v.maxValue(256))),
+      blocklist: v.optional(v.array(v.string())),
+    }),
+  ),
+  sessions: v.optional(
+    v.object({ idleTimeout: seconds(60), absoluteTimeout: seconds(60), rememberMeMaxAge: seconds(60), activityThrottle: seconds(0) }),
+  ),
+  lockout: v.optional(v.object({ threshold: seconds(1), duration: seconds(1) })),
+  tokens: v.optional(v.object({ confirmTtl: seconds(60), resetTtl: seconds(60), confirmResendInterval: seconds(0) })),
+  basePath: v.optional(v.pipe(v.string(), v.regex(/^\/[A-Za-z0-9/_-]*$/, 'basePath must start with /'))),
+  mail: v.optional(v.object({ maxAttempts: seconds(1), backoff: v.optional(v.array(v.pipe(v.number(), v.minValue(0)))) })),
+  autoMigrate: v.optional(v.boolean()),
+})
+
+/** Validates options once, at construction: a bad configuration throws here, not mid-request. */
+export function resolveConfig(options: SigraOptions): SigraConfig {
+  const parsed = v.safeParse(OptionsSchema, options)
+  if (!parsed.success) {
+    const detail = parsed.issues.map((i) => `${v.getDotPath(i) ?? 'options'}: ${i.message}`).join('; ')
+    throw new SigraError('invalid_config', `Invalid Sigra configuration: ${detail}`)
+  }
+  if (!options.database || typeof options.database.createDialect !== 'function') {
+    throw new SigraError('invalid_config', "Invalid Sigra configuration: database must come from pglite() ('sigra/pglite') or postgres() ('sigra/postgres')")
+  }
+  const o = parsed.output
+  const maxLength = o.password?.maxLength ?? 256
+  const minLength = o.password?.minLength ?? 12
+  return {
+    secret: o.secret,
+    baseUrl: o.baseUrl.replace(/\/+$/, ''),
+    appName: o.appName,
+    schema: o.schema ?? 'sigra',
+    mailFrom: o.mailFrom ?? `"${o.appName.replace(/["\\]/g, '')}" <no-reply@${new URL(o.baseUrl).hostname}>`,
+    clock: options.clock ?? systemClock,
+    hasher: options.passwordHasher ?? argon2idHasher(),
+    password: { minLength, maxLength, blocklist: o.password?.blocklist ?? [] },
+    requireConfirmation: o.requireConfirmation ?? false,
+    sessions: {
+      idleTimeout: o.sessions?.idleTimeout ?? 30 * 60,
+      absoluteTimeout: o.sessions?.absoluteTimeout ?? 24 * 3600,
+      rememberMeMaxAge: o.sessions?.rememberMeMaxAge ?? 60 * 86400,
+      activityThrottle: o.sessions?.activityThrottle ?? 5 * 60,
+    },
+    lockout: { threshold: o.lockout?.threshold ?? 5, duration: o.lockout?.duration ?? 15 * 60 },
+    tokens: {
+      confirmTtl: o.tokens?.confirmTtl ?? 48 * 3600,
+      resetTtl: o.tokens?.resetTtl ?? 3600,
+      confirmResendInterval: o.tokens?.confirmResendInterval ?? 60,
+    },
+    rateLimitRules: { ...DEFAULT_RATE_LIMITS, ...options.rateLimit?.rules },
+    basePath: (o.basePath ?? '/auth').replace(/\/+$/, ''),
+    mail: { maxAttempts: o.mail?.maxAttempts ?? 5, backoff: o.mail?.backoff ?? [60, 300, 900, 3600, 4 * 3600] },
+    hooks: options.hooks ?? {},
+    mailer: options.mailer ?? devTransport(),
+  }
+}

@@ -1,0 +1,114 @@
+import type { PGlite } from '@electric-sql/pglite'
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  type QueryResult,
+} from 'kysely'
+
+/**
+ * Kysely dialect for PGlite. PGlite is one connection, so the driver hands it to one user at a
+ * time: a transaction holds it from BEGIN to COMMIT and concurrent work queues behind it,
+ * which is what keeps two interleaved transactions from sharing one session.
+ */
+export class PGliteDialect implements Dialect {
+  readonly #open: () => Promise<PGlite>
+  constructor(open: () => Promise<PGlite>) {
+    this.#open = open
+  }
+  createAdapter(): DialectAdapter {
+    return new PostgresAdapter()
+  }
+  createDriver(): Driver {
+    return new PGliteDriver(this.#open)
+  }
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new PostgresIntrospector(db)
+  }
+  createQueryCompiler(): QueryCompiler {
+    return new PostgresQueryCompiler()
+  }
+}
+
+class PGliteDriver implements Driver {
+  readonly #open: () => Promise<PGlite>
+  #connection: PGliteConnection | undefined
+  #tail: Promise<void> = Promise.resolve()
+
+  constructor(open: () => Promise<PGlite>) {
+    this.#open = open
+  }
+
+  async init(): Promise<void> {
+    this.#connection = new PGliteConnection(await this.#open())
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    let release!: () => void
+    const previous = this.#tail
+    this.#tail = new Promise<void>((resolve) => (release = resolve))
+    await previous
+    const connection = this.#connection
+    if (!connection) throw new Error('PGlite driver used before init')
+    connection.release = release
+    return connection
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('BEGIN'))
+  }
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('COMMIT'))
+  }
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('ROLLBACK'))
+  }
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`SAVEPOINT "${name}"`))
+  }
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`ROLLBACK TO SAVEPOINT "${name}"`))
+  }
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`RELEASE SAVEPOINT "${name}"`))
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const c = connection as PGliteConnection
+    const release = c.release
+    c.release = undefined
+    release?.()
+  }
+
+  /** The PGlite instance belongs to the `pglite()` driver, which closes it. */
+  async destroy(): Promise<void> {
+    this.#connection = undefined
+  }
+}
+
+class PGliteConnection implements DatabaseConnection {
+  readonly db: PGlite
+  release: (() => void) | undefined
+  constructor(db: PGlite) {
+    this.db = db
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const result = await this.db.query<R>(compiledQuery.sql, [...compiledQuery.parameters])
+    const affected = result.affectedRows
+    return affected === undefined ? { rows: result.rows } : { rows: result.rows, numAffectedRows: BigInt(affected) }
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('PGlite dialect does not stream')
+  }
+}

@@ -1,0 +1,58 @@
+import type { Session } from '../sessions/session.ts'
+import type { User } from '../users/user.ts'
+import type { Trx } from './db/database.ts'
+
+/**
+ * Typed lifecycle events. Each runs inside the transaction of the change that caused it:
+ * subscribers (other capabilities) and the host's hook write in the same commit, and an error
+ * from any of them rolls the whole change back.
+ */
+export interface LifecycleEventMap {
+  userRegistered: { user: User }
+  emailConfirmed: { user: User }
+  loggedIn: { user: User; session: Session }
+  passwordReset: { user: User }
+  sessionsRevoked: { userId: string; reason: string; count: number }
+}
+export type LifecycleEvent = keyof LifecycleEventMap
+
+export type EventContext<E extends LifecycleEvent> = LifecycleEventMap[E] & { trx: Trx }
+type Listener<E extends LifecycleEvent> = (event: EventContext<E>) => void | Promise<void>
+
+/** Host hooks: one per operation, same transaction; throw VetoError to refuse. */
+export interface LifecycleHooks {
+  onRegister?: Listener<'userRegistered'>
+  onEmailConfirmed?: Listener<'emailConfirmed'>
+  onLogin?: Listener<'loggedIn'>
+  onPasswordReset?: Listener<'passwordReset'>
+}
+
+const HOOK_FOR: { [E in LifecycleEvent]?: keyof LifecycleHooks } = {
+  userRegistered: 'onRegister',
+  emailConfirmed: 'onEmailConfirmed',
+  loggedIn: 'onLogin',
+  passwordReset: 'onPasswordReset',
+}
+
+export class LifecycleEvents {
+  readonly #listeners = new Map<LifecycleEvent, Array<Listener<never>>>()
+  readonly #hooks: LifecycleHooks
+  constructor(hooks: LifecycleHooks) {
+    this.#hooks = hooks
+  }
+
+  /** For capabilities: subscribe to another capability's event (e.g. revoke API tokens on deletion). */
+  on<E extends LifecycleEvent>(event: E, listener: Listener<E>): void {
+    const list = this.#listeners.get(event) ?? []
+    list.push(listener as Listener<never>)
+    this.#listeners.set(event, list)
+  }
+
+  async emit<E extends LifecycleEvent>(trx: Trx, event: E, payload: LifecycleEventMap[E]): Promise<void> {
+    const context = { ...payload, trx } as EventContext<E>
+    for (const listener of this.#listeners.get(event) ?? []) await (listener as Listener<E>)(context)
+    const hookName = HOOK_FOR[event]
+    const hook = hookName ? (this.#hooks[hookName] as Listener<E> | undefined) : undefined
+    if (hook) await hook(context)
+  }
+}

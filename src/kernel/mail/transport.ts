@@ -1,0 +1,42 @@
+import nodemailer from 'nodemailer'
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js'
+
+export interface OutgoingMail {
+  from: string
+  to: string
+  subject: string
+  text: string
+  html: string
+}
+
+/**
+ * Delivers one message. Throwing means "try again later"; the sweep backs off and retries.
+ * `keepsBodies` says whether the outbox keeps the (sealed) body after delivery: the dev transport
+ * does, so `sigra.mail.outbox()` can show it; real transports drop it once delivered.
+ */
+export interface MailTransport {
+  readonly name: string
+  readonly keepsBodies: boolean
+  send(mail: OutgoingMail): Promise<void>
+  close?(): Promise<void>
+}
+
+/** Development: nothing leaves the machine; messages stay readable in the outbox. */
+export function devTransport(): MailTransport {
+  return { name: 'dev', keepsBodies: true, send: async () => {} }
+}
+
+/** SMTP through nodemailer. Pass nodemailer's SMTP options (host, port, auth, secure, …). */
+export function smtpTransport(options: SMTPTransport.Options): MailTransport {
+  const transporter = nodemailer.createTransport(options)
+  return {
+    name: 'smtp',
+    keepsBodies: false,
+    async send(mail) {
+      await transporter.sendMail(mail)
+    },
+    async close() {
+      transporter.close()
+    },
+  }
+}

@@ -1,0 +1,30 @@
+/** A budget: `points` attempts per `duration` seconds for one key. */
+export interface RateLimitRule {
+  points: number
+  duration: number
+}
+
+export interface RateLimitRules {
+  /** Every login attempt from one IP, counted before the account is looked up. */
+  loginIp: RateLimitRule
+  /** Every login attempt naming one account (email or username), known or not. */
+  loginAccount: RateLimitRule
+  registerIp: RateLimitRule
+  registerEmail: RateLimitRule
+  resetIp: RateLimitRule
+  resetEmail: RateLimitRule
+  /** Confirmation mails per account. */
+  confirmResend: RateLimitRule
+}
+
+export type RateLimitName = keyof RateLimitRules
+
+export const DEFAULT_RATE_LIMITS: RateLimitRules = {
+  loginIp: { points: 30, duration: 60 },
+  loginAccount: { points: 10, duration: 60 },
+  registerIp: { points: 10, duration: 3600 },
+  registerEmail: { points: 3, duration: 3600 },
+  resetIp: { points: 10, duration: 900 },
+  resetEmail: { points: 3, duration: 900 },
+  confirmResend: { points: 3, duration: 900 },
+}

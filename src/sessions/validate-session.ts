@@ -1,0 +1,56 @@
+import type { SigraContext } from '../kernel/context.ts'
+import { constantTimeEqual, digest } from '../kernel/crypto/token.ts'
+import type { SessionRow } from '../kernel/db/tables/sessions.table.ts'
+import type { UserRow } from '../kernel/db/tables/users.table.ts'
+import { toUser, type User } from '../users/user.ts'
+import { toSession, type Session } from './session.ts'
+import { parseSessionToken } from './session-token.ts'
+
+/** Why a session row is no longer usable at `at`, or null when it is. The one place these rules live. */
+export function sessionExpiry(ctx: SigraContext, row: Pick<SessionRow, 'expires_at' | 'last_active_at' | 'remember_me'>, at: Date): 'absolute' | 'idle' | null {
+  if (row.expires_at.getTime() <= at.getTime()) return 'absolute'
+  if (!row.remember_me && row.last_active_at.getTime() + ctx.config.sessions.idleTimeout * 1000 <= at.getTime()) return 'idle'
+  return null
+}
+
+const USER_COLUMNS = [
+  'u.email', 'u.pending_email', 'u.pending_email_expires_at', 'u.username', 'u.hashed_password', 'u.password_changed_at',
+  'u.confirmed_at', 'u.must_change_password', 'u.status', 'u.failed_login_attempts', 'u.locked_until', 'u.last_login_at',
+  'u.epoch', 'u.deletion_requested_at', 'u.delete_at', 'u.deleted_at', 'u.custom_fields', 'u.created_at as user_created_at',
+  'u.updated_at as user_updated_at',
+] as const
+
+/**
+ * The one enforcement point for sessions: a single primary-key join returns session and user;
+ * the secret is compared in constant time; absolute and idle expiry are checked here and nowhere
+ * else. Most calls write nothing: activity is recorded at most once per `activityThrottle`, and
+ * an expired session is deleted when it is seen.
+ */
+export async function validateSession(ctx: SigraContext, token: unknown): Promise<{ user: User; session: Session } | null> {
+  const parsed = parseSessionToken(token)
+  if (!parsed) return null
+  const row = await ctx.db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .selectAll('s')
+    .select(USER_COLUMNS)
+    .where('s.id', '=', parsed.id)
+    .executeTakeFirst()
+  if (!row || !constantTimeEqual(row.secret_digest, digest(parsed.secret))) return null
+
+  const at = ctx.config.clock()
+  if (sessionExpiry(ctx, row, at) || row.status !== 'active' || row.deleted_at !== null) {
+    await ctx.db.deleteFrom('sessions').where('id', '=', row.id).execute()
+    return null
+  }
+
+  let lastActiveAt = row.last_active_at
+  if (at.getTime() - lastActiveAt.getTime() >= ctx.config.sessions.activityThrottle * 1000) {
+    lastActiveAt = at
+    await ctx.db.updateTable('sessions').set({ last_active_at: at }).where('id', '=', row.id).execute()
+  }
+
+  const userRow: UserRow = { ...row, id: row.user_id, created_at: row.user_created_at, updated_at: row.user_updated_at }
+  const sessionRow: SessionRow = { ...row, last_active_at: lastActiveAt }
+  return { user: toUser(userRow), session: toSession(sessionRow, ctx.config.sessions.idleTimeout) }
+}
