@@ -1,4 +1,16 @@
 import { Kysely, WithSchemaPlugin } from 'kysely'
+import { cancelDeletion, deletionScheduled, deletionStatus, scheduleDeletion } from './account/deletion.ts'
+import { cancelEmailChange, confirmEmailChange, requestEmailChange } from './account/email-change.ts'
+import { executeDeletion } from './account/execute-deletion.ts'
+import { exportUserData } from './account/export-user-data.ts'
+import {
+  changePassword,
+  clearPasswordChangeRequirement,
+  mustChangePassword,
+  requirePasswordChange,
+  setPassword,
+} from './account/password-change.ts'
+import { revokeOtherSessions } from './account/revoke-other-sessions.ts'
 import { confirmEmail, sendConfirmation } from './auth/confirm-email.ts'
 import { logIn } from './auth/log-in.ts'
 import { logOut } from './auth/log-out.ts'
@@ -18,7 +30,10 @@ import { listOutbox } from './kernel/mail/outbox.ts'
 import { defaultTemplates } from './kernel/mail/templates.ts'
 import { memoryStore, RateLimiter } from './kernel/rate-limit/rate-limiter.ts'
 import { listSessions, revokeAllSessions, revokeSession } from './sessions/manage-sessions.ts'
+import type { Session } from './sessions/session.ts'
+import { confirmSudo, isSudo } from './sessions/sudo.ts'
 import { validateSession } from './sessions/validate-session.ts'
+import { CONTEXT } from './kernel/context-symbol.ts'
 
 /**
  * The composition root: validates options, opens the database, checks the schema and binds every
@@ -101,6 +116,28 @@ export async function createSigra(options: SigraOptions) {
       list: ready((userId: string) => listSessions(ctx, userId)),
       revoke: ready((userId: string, sessionId: string) => revokeSession(ctx, userId, sessionId)),
       revokeAll: ready((userId: string, opts?: { except?: string }) => revokeAllSessions(ctx, userId, opts)),
+      confirmSudo: ready((token: string, input: { password: string }) => confirmSudo(ctx, token, input)),
+      /** True while the session is sudo-fresh (pure: reads the object you pass, and the clock). */
+      isSudo: (session: Pick<Session, 'sudoAt' | 'impersonatorId'> | null | undefined) => isSudo(ctx, session),
+    },
+    account: {
+      requestEmailChange: ready((user: Parameters<typeof requestEmailChange>[1], newEmail: string, opts?: Parameters<typeof requestEmailChange>[3]) => requestEmailChange(ctx, user, newEmail, opts)),
+      confirmEmailChange: ready((token: string, opts?: Parameters<typeof confirmEmailChange>[2]) => confirmEmailChange(ctx, token, opts)),
+      cancelEmailChange: ready((user: Parameters<typeof cancelEmailChange>[1]) => cancelEmailChange(ctx, user)),
+      changePassword: ready((user: Parameters<typeof changePassword>[1], currentPassword: string, input: { password: string }, opts?: Parameters<typeof changePassword>[4]) =>
+        changePassword(ctx, user, currentPassword, input, opts)),
+      setPassword: ready((user: Parameters<typeof setPassword>[1], input: { password: string }, opts?: Parameters<typeof setPassword>[3]) => setPassword(ctx, user, input, opts)),
+      requirePasswordChange: ready((user: Parameters<typeof requirePasswordChange>[1], opts?: Parameters<typeof requirePasswordChange>[2]) => requirePasswordChange(ctx, user, opts)),
+      mustChangePassword: ready((user: Parameters<typeof mustChangePassword>[1]) => mustChangePassword(ctx, user)),
+      clearPasswordChangeRequirement: ready((user: Parameters<typeof clearPasswordChangeRequirement>[1], opts?: Parameters<typeof clearPasswordChangeRequirement>[2]) =>
+        clearPasswordChangeRequirement(ctx, user, opts)),
+      revokeOtherSessions: ready((user: Parameters<typeof revokeOtherSessions>[1], opts?: Parameters<typeof revokeOtherSessions>[2]) => revokeOtherSessions(ctx, user, opts)),
+      scheduleDeletion: ready((user: Parameters<typeof scheduleDeletion>[1], opts?: Parameters<typeof scheduleDeletion>[2]) => scheduleDeletion(ctx, user, opts)),
+      cancelDeletion: ready((user: Parameters<typeof cancelDeletion>[1]) => cancelDeletion(ctx, user)),
+      deletionStatus: ready((user: Parameters<typeof deletionStatus>[1]) => deletionStatus(ctx, user)),
+      deletionScheduled: ready((user: Parameters<typeof deletionScheduled>[1]) => deletionScheduled(ctx, user)),
+      executeDeletion: ready((user: Parameters<typeof executeDeletion>[1], opts?: Parameters<typeof executeDeletion>[2]) => executeDeletion(ctx, user, opts)),
+      exportUserData: ready((user: Parameters<typeof exportUserData>[1], opts?: Parameters<typeof exportUserData>[2]) => exportUserData(ctx, user, opts)),
     },
     mail: {
       outbox: ready((filter?: { to?: string; limit?: number }) => listOutbox(ctx, filter)),
@@ -113,6 +150,8 @@ export async function createSigra(options: SigraOptions) {
       runDue: ready(() => runDue(ctx)),
     },
     close,
+    /** Internal: the bound context, for `sigra/testing` only. */
+    [CONTEXT]: ctx,
   }
 }
 

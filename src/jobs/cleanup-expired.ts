@@ -3,9 +3,10 @@ import type { SigraContext } from '../kernel/context.ts'
 export interface CleanupReport {
   tokens: number
   sessions: number
+  mail: number
 }
 
-/** Deletes expired or used email tokens and sessions past their absolute or idle end. Idempotent. */
+/** Deletes expired or used email tokens, sessions past their absolute or idle end, and old mail. Idempotent. */
 export async function cleanupExpired(ctx: SigraContext): Promise<CleanupReport> {
   const at = ctx.config.clock()
   const tokens = await ctx.db
@@ -17,5 +18,8 @@ export async function cleanupExpired(ctx: SigraContext): Promise<CleanupReport> 
     .deleteFrom('sessions')
     .where((eb) => eb.or([eb('expires_at', '<=', at), eb.and([eb('remember_me', '=', false), eb('last_active_at', '<=', idleCutoff)])]))
     .executeTakeFirst()
-  return { tokens: Number(tokens.numDeletedRows), sessions: Number(sessions.numDeletedRows) }
+  // Delivered or abandoned mail is kept `retentionDays` (for the dev mailbox and support), then forgotten.
+  const mailCutoff = new Date(at.getTime() - ctx.config.mail.retentionDays * 86_400_000)
+  const mail = await ctx.db.deleteFrom('mail_outbox').where('status', 'in', ['sent', 'failed']).where('created_at', '<=', mailCutoff).executeTakeFirst()
+  return { tokens: Number(tokens.numDeletedRows), sessions: Number(sessions.numDeletedRows), mail: Number(mail.numDeletedRows) }
 }

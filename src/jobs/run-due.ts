@@ -1,8 +1,10 @@
+import { executeDueDeletions, type DeletionSweepReport } from '../account/execute-deletion.ts'
 import type { SigraContext } from '../kernel/context.ts'
 import { deliverDueMail, type DeliveryReport } from '../kernel/mail/deliver-due-mail.ts'
 import { cleanupExpired, type CleanupReport } from './cleanup-expired.ts'
 
 export interface SweepReport {
+  deletions: DeletionSweepReport
   mail: DeliveryReport
   cleanup: CleanupReport
 }
@@ -12,7 +14,9 @@ export interface SweepReport {
  * and safe to repeat. Call it from a timer, cron (`npx sigra jobs`) or your job runner.
  */
 export async function runDue(ctx: SigraContext): Promise<SweepReport> {
+  // Deletions first: their final notices then go out in the same sweep.
+  const deletions = await executeDueDeletions(ctx)
   const mail = await deliverDueMail(ctx)
   const cleanup = await cleanupExpired(ctx)
-  return { mail, cleanup }
+  return { deletions, mail, cleanup }
 }

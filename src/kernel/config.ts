@@ -30,13 +30,17 @@ export interface SigraOptions {
   password?: { minLength?: number; maxLength?: number; blocklist?: readonly string[] }
   /** Refuse login to unconfirmed accounts (`unconfirmed`). Default false: allow, show a banner. */
   requireConfirmation?: boolean
-  sessions?: { idleTimeout?: number; absoluteTimeout?: number; rememberMeMaxAge?: number; activityThrottle?: number }
+  /** `sudoTtl`: how long a re-authentication keeps a session "sudo-fresh" (default 300 s). */
+  sessions?: { idleTimeout?: number; absoluteTimeout?: number; rememberMeMaxAge?: number; activityThrottle?: number; sudoTtl?: number }
   lockout?: { threshold?: number; duration?: number }
-  tokens?: { confirmTtl?: number; resetTtl?: number; confirmResendInterval?: number }
+  tokens?: { confirmTtl?: number; resetTtl?: number; confirmResendInterval?: number; emailChangeTtl?: number }
+  /** What happens when a scheduled deletion comes due. Default: anonymize after 14 days. */
+  deletion?: { strategy?: DeletionStrategy; graceDays?: number }
   rateLimit?: { store?: RateLimitStore; rules?: Partial<RateLimitRules> }
   /** Path prefix of the pages emailed links open. Default '/auth'. */
   basePath?: string
-  mail?: { maxAttempts?: number; backoff?: readonly number[] }
+  /** Delivery retries, and how long delivered or failed mail rows are kept (default 30 days). */
+  mail?: { maxAttempts?: number; backoff?: readonly number[]; retentionDays?: number }
   hooks?: LifecycleHooks
   /** Apply pending migrations inside createSigra (the demo does). Default false. */
   autoMigrate?: boolean
@@ -52,15 +56,19 @@ export interface SigraConfig {
   hasher: PasswordHasher
   password: { minLength: number; maxLength: number; blocklist: readonly string[] }
   requireConfirmation: boolean
-  sessions: { idleTimeout: number; absoluteTimeout: number; rememberMeMaxAge: number; activityThrottle: number }
+  sessions: { idleTimeout: number; absoluteTimeout: number; rememberMeMaxAge: number; activityThrottle: number; sudoTtl: number }
   lockout: { threshold: number; duration: number }
-  tokens: { confirmTtl: number; resetTtl: number; confirmResendInterval: number }
+  tokens: { confirmTtl: number; resetTtl: number; confirmResendInterval: number; emailChangeTtl: number }
+  deletion: { strategy: DeletionStrategy; graceDays: number }
   rateLimitRules: RateLimitRules
   basePath: string
-  mail: { maxAttempts: number; backoff: readonly number[] }
+  mail: { maxAttempts: number; backoff: readonly number[]; retentionDays: number }
   hooks: LifecycleHooks
   mailer: MailTransport
 }
+
+/** hard_delete: the row and everything referencing it; soft_delete: row kept, login impossible; anonymize: PII cleared, row kept. */
+export type DeletionStrategy = 'anonymize' | 'soft_delete' | 'hard_delete'
 
 const seconds = (min: number) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(min)))
 
@@ -79,12 +87,13 @@ const OptionsSchema = v.object({
     }),
   ),
   sessions: v.optional(
-    v.object({ idleTimeout: seconds(60), absoluteTimeout: seconds(60), rememberMeMaxAge: seconds(60), activityThrottle: seconds(0) }),
+    v.object({ idleTimeout: seconds(60), absoluteTimeout: seconds(60), rememberMeMaxAge: seconds(60), activityThrottle: seconds(0), sudoTtl: seconds(10) }),
   ),
   lockout: v.optional(v.object({ threshold: seconds(1), duration: seconds(1) })),
-  tokens: v.optional(v.object({ confirmTtl: seconds(60), resetTtl: seconds(60), confirmResendInterval: seconds(0) })),
+  tokens: v.optional(v.object({ confirmTtl: seconds(60), resetTtl: seconds(60), confirmResendInterval: seconds(0), emailChangeTtl: seconds(60) })),
+  deletion: v.optional(v.object({ strategy: v.optional(v.picklist(['anonymize', 'soft_delete', 'hard_delete'], 'deletion.strategy must be anonymize, soft_delete or hard_delete')), graceDays: seconds(0) })),
   basePath: v.optional(v.pipe(v.string(), v.regex(/^\/[A-Za-z0-9/_-]*$/, 'basePath must start with /'))),
-  mail: v.optional(v.object({ maxAttempts: seconds(1), backoff: v.optional(v.array(v.pipe(v.number(), v.minValue(0)))) })),
+  mail: v.optional(v.object({ maxAttempts: seconds(1), backoff: v.optional(v.array(v.pipe(v.number(), v.minValue(0)))), retentionDays: seconds(1) })),
   autoMigrate: v.optional(v.boolean()),
 })
 
@@ -116,16 +125,19 @@ export function resolveConfig(options: SigraOptions): SigraConfig {
       absoluteTimeout: o.sessions?.absoluteTimeout ?? 24 * 3600,
       rememberMeMaxAge: o.sessions?.rememberMeMaxAge ?? 60 * 86400,
       activityThrottle: o.sessions?.activityThrottle ?? 5 * 60,
+      sudoTtl: o.sessions?.sudoTtl ?? 5 * 60,
     },
     lockout: { threshold: o.lockout?.threshold ?? 5, duration: o.lockout?.duration ?? 15 * 60 },
     tokens: {
       confirmTtl: o.tokens?.confirmTtl ?? 48 * 3600,
       resetTtl: o.tokens?.resetTtl ?? 3600,
       confirmResendInterval: o.tokens?.confirmResendInterval ?? 60,
+      emailChangeTtl: o.tokens?.emailChangeTtl ?? 24 * 3600,
     },
+    deletion: { strategy: o.deletion?.strategy ?? 'anonymize', graceDays: o.deletion?.graceDays ?? 14 },
     rateLimitRules: { ...DEFAULT_RATE_LIMITS, ...options.rateLimit?.rules },
     basePath: (o.basePath ?? '/auth').replace(/\/+$/, ''),
-    mail: { maxAttempts: o.mail?.maxAttempts ?? 5, backoff: o.mail?.backoff ?? [60, 300, 900, 3600, 4 * 3600] },
+    mail: { maxAttempts: o.mail?.maxAttempts ?? 5, backoff: o.mail?.backoff ?? [60, 300, 900, 3600, 4 * 3600], retentionDays: o.mail?.retentionDays ?? 30 },
     hooks: options.hooks ?? {},
     mailer: options.mailer ?? devTransport(),
   }

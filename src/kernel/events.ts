@@ -13,6 +13,14 @@ export interface LifecycleEventMap {
   loggedIn: { user: User; session: Session }
   passwordReset: { user: User }
   sessionsRevoked: { userId: string; reason: string; count: number }
+  emailChanged: { user: User; previousEmail: string }
+  /** Change, set or forced change. API tokens deliberately survive (CI keys keep working). */
+  passwordChanged: { user: User; source: 'change' | 'set' }
+  /** Later capabilities revoke API tokens, refresh tokens and trusted devices here. */
+  deletionScheduled: { user: User; deleteAt: Date }
+  deletionCancelled: { user: User }
+  /** Runs before the strategy is applied: the row still exists. Capabilities remove MFA, passkeys, identities. */
+  userDeleting: { user: User; strategy: 'anonymize' | 'soft_delete' | 'hard_delete' }
 }
 export type LifecycleEvent = keyof LifecycleEventMap
 
@@ -25,13 +33,25 @@ export interface LifecycleHooks {
   onEmailConfirmed?: Listener<'emailConfirmed'>
   onLogin?: Listener<'loggedIn'>
   onPasswordReset?: Listener<'passwordReset'>
+  /** Fires at confirmation, when the address actually switches. */
+  onEmailChange?: Listener<'emailChanged'>
+  onPasswordChange?: Listener<'passwordChanged'>
+  onDeletionScheduled?: Listener<'deletionScheduled'>
+  /** Move or anonymize the host's own data in the same transaction; an error aborts the deletion. */
+  beforeDelete?: Listener<'userDeleting'>
+  /** Adds the host's own data to `exportUserData` (under `app`). Runs outside any transaction. */
+  exportUserData?: (event: { user: User }) => unknown
 }
 
-const HOOK_FOR: { [E in LifecycleEvent]?: keyof LifecycleHooks } = {
+const HOOK_FOR: { [E in LifecycleEvent]?: Exclude<keyof LifecycleHooks, 'exportUserData'> } = {
   userRegistered: 'onRegister',
   emailConfirmed: 'onEmailConfirmed',
   loggedIn: 'onLogin',
   passwordReset: 'onPasswordReset',
+  emailChanged: 'onEmailChange',
+  passwordChanged: 'onPasswordChange',
+  deletionScheduled: 'onDeletionScheduled',
+  userDeleting: 'beforeDelete',
 }
 
 export class LifecycleEvents {

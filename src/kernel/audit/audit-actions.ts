@@ -15,6 +15,18 @@ export const AUDIT_ACTIONS = [
   'auth.password_reset',
   'session.revoke',
   'session.revoke_all',
+  'session.sudo_enter',
+  'session.sudo_failure',
+  'account.email_change_request',
+  'account.email_change_confirm',
+  'account.email_change_cancel',
+  'account.password_change',
+  'account.password_change_required',
+  'account.deletion_schedule',
+  'account.deletion_cancel',
+  'account.deletion_execute',
+  'account.deletion_failure',
+  'account.data_export',
 ] as const
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number]

@@ -1,7 +1,7 @@
 export const MAX_METADATA_BYTES = 8192
 
 /** Keys that name a secret. Checked at every depth, case-insensitively, ignoring - and _. */
-const SECRET_KEY = /(password|passwd|secret|token|apikey|otp|totpcode|backupcode|digest|hash|credential|privatekey|cookie|authorization)/
+const SECRET_KEY = /(password|passwd|secret|token|apikey|otp|totpcode|backupcode|digest|hash$|^hashed|credential|privatekey|cookie|authorization)/
 
 function normaliseKey(key: string): string {
   return key.toLowerCase().replace(/[-_\s]/g, '')

@@ -25,9 +25,10 @@ export function argon2idHasher(params: { memoryCost: number; timeCost: number; p
   return {
     hash: (password) => argon2Hash(password, { algorithm: 2 /* Argon2id (a const enum in the typings) */, ...params }),
     async verify(hash, password) {
-      if (BCRYPT.test(hash)) return bcrypt.compare(password, hash.replace(/^\$2y\$/, '$2b$'))
-      if (!hash.startsWith('$argon2')) return false
       try {
+        // bcryptjs throws for a cost outside 4–31 ("$2a$99$…"): a malformed hash answers false.
+        if (BCRYPT.test(hash)) return await bcrypt.compare(password, hash.replace(/^\$2y\$/, '$2b$'))
+        if (!hash.startsWith('$argon2')) return false
         return await argon2Verify(hash, password)
       } catch {
         return false

@@ -23,6 +23,16 @@ export interface MailTemplates {
   /** Someone tried to register an address that already has an account. Carries no token. */
   accountExists(data: TemplateContext & { loginUrl: string; resetUrl: string }): MailContent
   accountLocked(data: TemplateContext & { minutes: number; resetUrl: string }): MailContent
+  /** To the new address: the link that makes the switch. */
+  emailChangeVerify(data: TemplateContext & { url: string; currentEmail: string; expiresInHours: number }): MailContent
+  /** To the old address at request time: information only, nothing in it changes anything. */
+  emailChangeRequested(data: TemplateContext & { newEmail: string; settingsUrl: string }): MailContent
+  /** To the old address once switched, with a way to report it was not them. */
+  emailChanged(data: TemplateContext & { newEmail: string; reportTo: string; resetUrl: string }): MailContent
+  passwordChanged(data: TemplateContext & { resetUrl: string; source: 'change' | 'set' }): MailContent
+  deletionScheduled(data: TemplateContext & { deleteAt: Date; loginUrl: string }): MailContent
+  deletionCancelled(data: TemplateContext): MailContent
+  accountDeleted(data: TemplateContext): MailContent
 }
 
 export type TemplateName = keyof MailTemplates
@@ -57,4 +67,24 @@ export const defaultTemplates: MailTemplates = {
   accountLocked: (d) =>
     compose(d.appName, `Your ${d.appName} account was locked`, [`After several wrong passwords, sign-in to your account is paused for ${d.minutes} minutes.`],
       undefined, [`If this was not you, consider resetting your password at ${d.resetUrl}.`]),
+  emailChangeVerify: (d) =>
+    compose(d.appName, `Confirm your new email for ${d.appName}`, [`Confirm ${d.email} as the new address of the ${d.appName} account currently using ${d.currentEmail}. Until you do, nothing changes.`],
+      { label: 'Confirm new email', url: d.url }, [`The link works once and expires in ${d.expiresInHours} hours. If you did not ask for this, ignore this message.`]),
+  emailChangeRequested: (d) =>
+    compose(d.appName, `An email change was requested on your ${d.appName} account`, [`Someone signed in to your account asked to move it to ${d.newEmail}. Your address stays as it is unless that address confirms the change.`],
+      undefined, [`If this was not you, sign in and cancel the change at ${d.settingsUrl}, then change your password.`]),
+  emailChanged: (d) =>
+    compose(d.appName, `Your ${d.appName} email was changed`, [`Your account now uses ${d.newEmail} instead of ${d.email}, and every other device was signed out.`],
+      undefined, [`If this was not you, report it right away by replying to this message or writing to ${d.reportTo}.`]),
+  passwordChanged: (d) =>
+    compose(d.appName, d.source === 'set' ? `A password was added to your ${d.appName} account` : `Your ${d.appName} password was changed`,
+      [d.source === 'set' ? 'Your account can now be signed in to with a password.' : 'The password of your account was changed, and every other device was signed out.'],
+      undefined, [`If this was not you, reset your password at ${d.resetUrl} and review your account.`]),
+  deletionScheduled: (d) =>
+    compose(d.appName, `Your ${d.appName} account will be deleted`, [`Your account is scheduled for deletion on ${d.deleteAt.toUTCString()}. You have been signed out everywhere.`],
+      { label: 'Log in to cancel', url: d.loginUrl }, ['Changed your mind? Log in before that date and cancel the deletion.']),
+  deletionCancelled: (d) =>
+    compose(d.appName, `Your ${d.appName} account will not be deleted`, ['The scheduled deletion of your account was cancelled. Welcome back.']),
+  accountDeleted: (d) =>
+    compose(d.appName, `Your ${d.appName} account was deleted`, ['As scheduled, your account and the personal data it held have been deleted. This is the last message you will get from us about it.']),
 }

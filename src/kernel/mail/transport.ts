@@ -26,8 +26,8 @@ export function devTransport(): MailTransport {
   return { name: 'dev', keepsBodies: true, send: async () => {} }
 }
 
-/** SMTP through nodemailer. Pass nodemailer's SMTP options (host, port, auth, secure, …). */
-export function smtpTransport(options: SMTPTransport.Options): MailTransport {
+/** SMTP through nodemailer: its SMTP options (host, port, auth, secure, …) or a URL (smtps://user:pass@host:465). */
+export function smtpTransport(options: SMTPTransport.Options | string): MailTransport {
   const transporter = nodemailer.createTransport(options)
   return {
     name: 'smtp',

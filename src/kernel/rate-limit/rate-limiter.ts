@@ -11,6 +11,11 @@ import type { RateLimitName, RateLimitRule, RateLimitRules } from './rules.ts'
 export interface RateLimitStore {
   readonly kind: string
   create(name: string, rule: RateLimitRule): RateLimiterAbstract
+  /**
+   * Resolves once the store can count (PostgreSQL: its table exists). Awaited before every use;
+   * should memoize success and forget a failure, so a failed setup is retried on the next call.
+   */
+  ready?(): Promise<void>
 }
 
 /** Counters in this process (the embedded default). */
@@ -38,19 +43,30 @@ export function redisStore(client: unknown, options: { useRedisPackage?: boolean
 
 /**
  * Counters in PostgreSQL through a `pg` pool you own; rate-limiter-flexible keeps them in its
- * own table (`sigra_rate_limits` in `schema`).
+ * own table (`sigra_rate_limits` in `schema`). The table is created once, on first use, and
+ * awaited: a limiter used before its table exists would count in memory instead (per process).
  */
 export function postgresStore(pool: unknown, options: { schema?: string } = {}): RateLimitStore {
+  const table = { storeClient: pool, storeType: 'pool', schemaName: options.schema ?? 'public', tableName: 'sigra_rate_limits', clearExpiredByTimeout: false }
+  let created: Promise<void> | undefined
   return {
     kind: 'postgres',
+    ready() {
+      // rate-limiter-flexible creates the table from its constructor and reports through this
+      // callback (without one, a failure would be an unhandled rejection).
+      created ??= new Promise<void>((resolve, reject) => {
+        new RateLimiterPostgres({ ...table, keyPrefix: 'sigra:setup', points: 1, duration: 1 }, (error) => (error ? reject(error) : resolve()))
+      }).catch((error: unknown) => {
+        created = undefined
+        throw error
+      })
+      return created
+    },
     create: (name, rule) =>
       new RateLimiterPostgres({
-        storeClient: pool,
-        storeType: 'pool',
-        schemaName: options.schema ?? 'public',
-        tableName: 'sigra_rate_limits',
+        ...table,
+        tableCreated: true,
         keyPrefix: `sigra:${name}`,
-        clearExpiredByTimeout: false,
         ...rule,
         insuranceLimiter: new RateLimiterMemory({ keyPrefix: `sigra:${name}:insurance`, ...rule }),
       }),
@@ -62,7 +78,9 @@ export type RateLimitVerdict = { ok: true } | { ok: false; retryAfter: number }
 /** One limiter per rule, built once. `consume` counts an attempt; a refusal carries seconds to wait. */
 export class RateLimiter {
   readonly #limiters = new Map<RateLimitName, RateLimiterAbstract>()
+  readonly #store: RateLimitStore
   constructor(store: RateLimitStore, rules: RateLimitRules) {
+    this.#store = store
     for (const [name, rule] of Object.entries(rules) as Array<[RateLimitName, RateLimitRule]>) {
       this.#limiters.set(name, store.create(name, rule))
     }
@@ -71,6 +89,7 @@ export class RateLimiter {
   async consume(name: RateLimitName, key: string): Promise<RateLimitVerdict> {
     const limiter = this.#limiters.get(name)
     if (!limiter) throw new Error(`unknown rate limit ${name}`)
+    await this.#ready()
     try {
       await limiter.consume(key)
       return { ok: true }
@@ -93,6 +112,16 @@ export class RateLimiter {
 
   /** Forget an account's counter (after a successful login the account budget starts afresh). */
   async reset(name: RateLimitName, key: string): Promise<void> {
+    await this.#ready()
     await this.#limiters.get(name)?.delete(key)
+  }
+
+  /** A store that cannot get ready yet (database down) is retried next call; meanwhile the insurance limiter counts. */
+  async #ready(): Promise<void> {
+    try {
+      await this.#store.ready?.()
+    } catch {
+      // The limiter's own query fails the same way and falls back to its insurance limiter.
+    }
   }
 }

@@ -15,6 +15,10 @@ export interface RateLimitRules {
   resetEmail: RateLimitRule
   /** Confirmation mails per account. */
   confirmResend: RateLimitRule
+  /** Email change requests per account (each mails a stranger's address). */
+  emailChange: RateLimitRule
+  /** Sudo re-confirmations per session (wrong passwords also count toward lockout). */
+  sudo: RateLimitRule
 }
 
 export type RateLimitName = keyof RateLimitRules
@@ -27,4 +31,6 @@ export const DEFAULT_RATE_LIMITS: RateLimitRules = {
   resetIp: { points: 10, duration: 900 },
   resetEmail: { points: 3, duration: 900 },
   confirmResend: { points: 3, duration: 900 },
+  emailChange: { points: 5, duration: 3600 },
+  sudo: { points: 10, duration: 300 },
 }

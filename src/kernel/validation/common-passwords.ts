@@ -27,10 +27,25 @@ export const COMMON_PASSWORD_BASES: readonly string[] = [
   'linux', 'ubuntu', 'oracle', 'mysql', 'postgres', 'database', 'server', 'security', 'letmeinplease', 'supersecret',
   'topsecret', 'secretpassword', 'qwertyqwerty', 'asdfasdf', 'zxcvzxcv', 'aaaaaa', 'abcabc', 'baseball1',
   'correcthorsebatterystaple', 'trustnoone', 'nothing', 'anything', 'something', 'everything', 'whatsup',
+  // Leet and short keyboard bases ("P4ssw0rd2024", "qwer1234", "123qweasdzxc", "abc123456789").
+  'p4ssw0rd', 'p4ssword', 'pa$$word', 'pa$$w0rd', 'pass', 'poiuytrewq', 'qwer', 'qwe', 'asd', 'zxc', 'abc', 'abcd', 'aa',
+  'qweasd', 'qweasdzxc', 'qweqwe', 'asdasd', 'zxczxc', 'qwertyu', 'asdfghjk', 'azertyuiop', 'qwertzuiop', 'zaq1', 'zaq1zaq1',
+  // "password" in more languages.
+  'wachtwoord', 'salasana', 'haslo', 'heslo', 'jelszo', 'lozinka', 'parool', 'adgangskode', 'losenord', 'passord', 'sifre',
+  // Frequent in breach corpora.
+  'rockyou', 'babygirl', 'loveme', 'fuckyou', 'fuckoff', 'princesa', 'tequiero', 'teamo', 'superstar', 'silver', 'diamond',
+  'ferrari', 'porsche', 'mercedes', 'samantha', 'victoria', 'elizabeth', 'alexander', 'benjamin', 'nicholas', 'jonathan',
+  'madison', 'melissa', 'amanda', 'andrew', 'joshua', 'matthew', 'william', 'anthony', 'hannah', 'nicole', 'jasmine',
+  'cowboy', 'dallas', 'rainbow', 'thunder', 'tiger', 'unicorn', 'wizard', 'zombie', 'mickey', 'monster', 'ninja', 'pussy',
+  'sexy', 'hottie', 'bailey', 'maggie', 'buddy', 'myspace', 'blink', 'slipknot', 'metallica', 'nirvana', 'eminem',
+  'harrypotter', 'hogwarts', 'gandalf', 'darthvader', 'skywalker', 'avengers', 'ironman', 'hellokitty', 'spongebob',
+  'pikachu', 'dragonball', 'onepiece', 'ronaldo', 'messi', 'neymar', 'beckham', 'lebron',
 ]
 
 /** Sequences that are "sequential characters" however they are cut. */
 export const KEYBOARD_RUNS: readonly string[] = [
   '01234567890123456789', '98765432109876543210', 'abcdefghijklmnopqrstuvwxyz', 'zyxwvutsrqponmlkjihgfedcba',
   'qwertyuiopasdfghjklzxcvbnm', '1qaz2wsx3edc4rfv5tgb6yhn', 'qazwsxedcrfvtgbyhnujmikolp',
+  'mnbvcxzlkjhgfdsapoiuytrewq', 'poiuytrewqlkjhgfdsamnbvcxz', 'azertyuiopqsdfghjklmwxcvbn', 'qwertzuiopasdfghjklyxcvbnm',
+  '1q2w3e4r5t6y7u8i9o0p', 'q1w2e3r4t5y6u7i8o9p0', '1234567890qwertyuiop', '!@#$%^&*()_+',
 ]

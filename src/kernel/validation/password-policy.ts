@@ -52,16 +52,30 @@ export function checkPassword(
     return issue('contains_username', 'Password must not be your username.')
   }
   const base = stripDecoration(lower)
-  const words = [...COMMON_PASSWORD_BASES, ...policy.blocklist.map((w) => w.toLowerCase()), ...(context.appName ? [context.appName.toLowerCase()] : [])]
-  if (words.some((w) => w === lower || w === base || (base.length > 0 && repeats(base, w)))) {
+  // A listed word counts with its own decoration stripped too: blocklist "acme2024" refuses "Acme2024!!".
+  const words = [...COMMON_PASSWORD_BASES, ...policy.blocklist, ...(context.appName ? [context.appName] : [])]
+    .map((w) => w.normalize('NFKC').toLowerCase())
+    .flatMap((w) => [w, stripDecoration(w)])
+    .filter((w) => w.length > 0)
+  if (words.some((w) => w === lower || (base.length > 0 && (w === base || repeats(base, w))))) {
     return issue('too_common', 'This password is too common; choose something less predictable.')
   }
+  if (shortUnitRepeated(lower, policy.minLength)) return issue('repetitive', 'Password repeats the same characters; choose something less predictable.')
   return []
 }
 
 /** "Password123!" → "password"; "!!qwerty2024" → "qwerty". */
 function stripDecoration(lower: string): string {
   return lower.replace(/^[^\p{L}]+/u, '').replace(/[^\p{L}]+$/u, '')
+}
+
+/** "abc123abc123", "zaq1zaq1zaq1": a unit shorter than the minimum length, repeated. */
+function shortUnitRepeated(lower: string, minLength: number): boolean {
+  const chars = [...lower]
+  for (let unit = 1; unit < minLength && unit <= chars.length / 2; unit++) {
+    if (chars.length % unit === 0 && chars.every((c, i) => c === chars[i % unit])) return true
+  }
+  return false
 }
 
 /** "passwordpassword", "qwertyqwertyqwerty". */

@@ -1,0 +1,21 @@
+import type { SigraContext } from '../kernel/context.ts'
+import { fail, type Failure } from '../kernel/result.ts'
+import { revokeAllSessionsIn } from '../sessions/manage-sessions.ts'
+import type { Session } from '../sessions/session.ts'
+import { requireSudoSession } from '../sessions/sudo.ts'
+import type { User } from '../users/user.ts'
+
+/** "Sign out everywhere else": ends every session but the given one, which must be sudo-fresh. */
+export async function revokeOtherSessions(
+  ctx: SigraContext,
+  user: Pick<User, 'id'>,
+  options: { session?: Pick<Session, 'id'> | null } = {},
+): Promise<{ ok: true; count: number } | Failure<'sudo_required'>> {
+  const userId = typeof user?.id === 'string' ? user.id : ''
+  return ctx.db.transaction().execute(async (trx) => {
+    const session = userId ? await requireSudoSession(ctx, trx, userId, options.session) : null
+    if (!session) return fail('sudo_required')
+    const count = await revokeAllSessionsIn(ctx, trx, userId, { except: session.id, reason: 'revoke_others' })
+    return { ok: true, count } as const
+  })
+}

@@ -1,0 +1,35 @@
+import { jobsCommand } from './jobs-command.ts'
+import { migrateCommand } from './migrate-command.ts'
+import { walkthroughCommand } from './walkthrough-command.ts'
+
+const USAGE = `usage: sigra <command> [options]
+
+commands:
+  migrate       apply pending migrations (--check: only list them; exit 1 if any)
+  walkthrough   a scripted tour of sign-up, confirmation, login, lockout, reset and the audit log
+  jobs          run one sweep of due work: deletions, mail delivery, cleanup (for cron)
+
+database options (all commands):
+  --data DIR            embedded PGlite in DIR (default ./.sigra)
+  --database-url URL    a PostgreSQL server instead (or env DATABASE_URL)
+  --schema NAME         PostgreSQL schema for Sigra's tables (default sigra)`
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  migrate: migrateCommand,
+  walkthrough: walkthroughCommand,
+  jobs: jobsCommand,
+}
+
+const [name, ...args] = process.argv.slice(2)
+const command = name ? commands[name] : undefined
+if (!command) {
+  console.log(USAGE)
+  process.exitCode = name && name !== 'help' && name !== '--help' ? 2 : 0
+} else {
+  try {
+    process.exitCode = await command(args)
+  } catch (error) {
+    console.error(`sigra ${name}: ${error instanceof Error ? error.message : String(error)}`)
+    process.exitCode = 1
+  }
+}

@@ -1,0 +1,81 @@
+import * as v from 'valibot'
+import { recordLoginFailure } from '../auth/record-login-failure.ts'
+import { writeAudit } from '../kernel/audit/audit-log.ts'
+import type { SigraContext } from '../kernel/context.ts'
+import type { Executor } from '../kernel/db/database.ts'
+import type { SessionRow } from '../kernel/db/tables/sessions.table.ts'
+import { fail, type Failure } from '../kernel/result.ts'
+import { PASSWORD_INPUT, parseInput } from '../kernel/validation/parse-input.ts'
+import { normalizePassword } from '../kernel/validation/password-policy.ts'
+import { findUserById } from '../users/user-repository.ts'
+import { toSession, type Session } from './session.ts'
+import { sessionExpiry, validateSession } from './validate-session.ts'
+
+/**
+ * The one sudo rule: a live, non-impersonated session whose `sudo_at` is younger than `sudoTtl`.
+ * Pure, on a session object; `requireSudoSession` applies it to the stored row.
+ */
+export function isSudo(ctx: SigraContext, session: Pick<Session, 'sudoAt' | 'impersonatorId'> | null | undefined): boolean {
+  if (!session?.sudoAt || session.impersonatorId) return false
+  return ctx.config.clock().getTime() < new Date(session.sudoAt).getTime() + ctx.config.sessions.sudoTtl * 1000
+}
+
+/**
+ * Reads the session afresh (a caller's object may be stale) and answers it only if it belongs to
+ * the user, is live, and is sudo-fresh. Every sudo-gated operation goes through here.
+ */
+export async function requireSudoSession(
+  ctx: SigraContext,
+  db: Executor,
+  userId: string,
+  session: { id?: unknown } | null | undefined,
+): Promise<SessionRow | null> {
+  const id = session?.id
+  if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) return null
+  const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst()
+  if (!row || sessionExpiry(ctx, row, ctx.config.clock())) return null
+  return isSudo(ctx, { sudoAt: row.sudo_at, impersonatorId: row.impersonator_id }) ? row : null
+}
+
+const SudoInput = v.object({ password: PASSWORD_INPUT })
+
+export type ConfirmSudoResult =
+  | { ok: true; session: Session }
+  | Failure<'invalid' | 'invalid_session' | 'invalid_credentials' | 'locked' | 'rate_limited' | 'impersonated' | 'no_password'>
+
+/**
+ * Re-authenticates the session's user with their password and marks the session sudo-fresh.
+ * Wrong passwords count toward the account lockout, as failed logins do. Impersonated sessions
+ * can never become sudo.
+ */
+export async function confirmSudo(ctx: SigraContext, token: unknown, input: { password: unknown }): Promise<ConfirmSudoResult> {
+  const parsed = parseInput(SudoInput, input)
+  if (!parsed.ok) return parsed
+  const current = await validateSession(ctx, token)
+  if (!current) return fail('invalid_session')
+  const { session, user } = current
+  if (session.impersonatorId) return fail('impersonated')
+  const limited = await ctx.limiter.consume('sudo', session.id)
+  if (!limited.ok) return fail('rate_limited', { retryAfter: limited.retryAfter })
+
+  const row = await findUserById(ctx.db, user.id)
+  if (!row?.hashed_password) return fail('no_password')
+  const at = ctx.config.clock()
+  if (row.locked_until && row.locked_until.getTime() > at.getTime()) {
+    return fail('locked', { retryAfter: Math.ceil((row.locked_until.getTime() - at.getTime()) / 1000) })
+  }
+  if (!(await ctx.config.hasher.verify(row.hashed_password, normalizePassword(parsed.value.password)))) {
+    const { locked } = await ctx.db.transaction().execute(async (trx) => {
+      await writeAudit(ctx, trx, { action: 'session.sudo_failure', outcome: 'failure', userId: user.id, metadata: { session_id: session.id } })
+      return recordLoginFailure(ctx, trx, user.id, { ip: session.ip, userAgent: session.userAgent, reason: 'sudo_wrong_password' })
+    })
+    return locked ? fail('locked', { retryAfter: ctx.config.lockout.duration }) : fail('invalid_credentials')
+  }
+  const updated = await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ failed_login_attempts: 0, locked_until: null }).where('id', '=', user.id).execute()
+    const next = await trx.updateTable('sessions').set({ sudo_at: at }).where('id', '=', session.id).returningAll().executeTakeFirstOrThrow()
+    await writeAudit(ctx, trx, { action: 'session.sudo_enter', userId: user.id, metadata: { session_id: session.id, method: 'password' } })
+    return next
+  })
+  return { ok: true, session: toSession(updated, ctx.config.sessions.idleTimeout) }
+}
