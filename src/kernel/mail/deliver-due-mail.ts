@@ -54,7 +54,8 @@ export async function deliverDueMail(ctx: SigraContext, options: { batchSize?: n
         .execute()
       report.sent++
     } catch (error) {
-      const giveUp = attempts >= policy.maxAttempts
+      // A 5xx SMTP reply (no such mailbox, refused) will not change by retrying: give up now.
+      const giveUp = attempts >= policy.maxAttempts || isPermanentRefusal(error)
       const delay = policy.backoff[Math.min(attempts - 1, policy.backoff.length - 1)] ?? 60
       const message = error instanceof Error ? error.message : String(error)
       await ctx.db
@@ -73,4 +74,9 @@ export async function deliverDueMail(ctx: SigraContext, options: { batchSize?: n
     }
   }
   return report
+}
+
+function isPermanentRefusal(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode
+  return typeof code === 'number' && code >= 500 && code < 600
 }
