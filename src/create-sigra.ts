@@ -34,6 +34,7 @@ import type { Session } from './sessions/session.ts'
 import { confirmSudo, isSudo } from './sessions/sudo.ts'
 import { validateSession } from './sessions/validate-session.ts'
 import { CONTEXT } from './kernel/context-symbol.ts'
+import { createHandler } from './http/create-handler.ts'
 
 /**
  * The composition root: validates options, opens the database, checks the schema and binds every
@@ -91,7 +92,7 @@ export async function createSigra(options: SigraOptions) {
       return fn(...args)
     }
 
-  return {
+  const core = {
     config: config as Readonly<SigraConfig>,
     /** The typed Kysely handle on Sigra's schema, for host queries and tests. */
     db,
@@ -153,6 +154,9 @@ export async function createSigra(options: SigraOptions) {
     /** Internal: the bound context, for `sigra/testing` only. */
     [CONTEXT]: ctx,
   }
+  /** `(request, { ip }) => Response`: the JSON API, pages and dev mailbox. Mount it with an adapter. */
+  const handler = createHandler(core)
+  return Object.assign(core, { handler })
 }
 
 /** Nothing of Sigra's is in this schema yet: the setup state, not an out-of-date one. */
@@ -161,3 +165,5 @@ function isFresh(pending: string[]): boolean {
 }
 
 export type Sigra = Awaited<ReturnType<typeof createSigra>>
+/** The facade without the HTTP handler: what the HTTP layer and pages are built on. */
+export type SigraCore = Omit<Sigra, 'handler'>

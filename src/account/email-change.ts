@@ -50,6 +50,9 @@ export async function requestEmailChange(
     const at = ctx.config.clock()
     const holder = await findAddressHolder(trx, email, at)
     if (holder && holder.id !== row.id) return fail('email_taken')
+    // Someone else's reservation of this address that has expired no longer holds it: release it,
+    // or the unique index on pending_email would turn this request into a constraint error.
+    await trx.updateTable('users').set({ pending_email: null, pending_email_expires_at: null }).where('pending_email', '=', email).where('id', '!=', row.id).execute()
     const ttl = ctx.config.tokens.emailChangeTtl
     const updated = await trx
       .updateTable('users')

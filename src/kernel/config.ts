@@ -37,8 +37,11 @@ export interface SigraOptions {
   /** What happens when a scheduled deletion comes due. Default: anonymize after 14 days. */
   deletion?: { strategy?: DeletionStrategy; graceDays?: number }
   rateLimit?: { store?: RateLimitStore; rules?: Partial<RateLimitRules> }
-  /** Path prefix of the pages emailed links open. Default '/auth'. */
+  /** Where the JSON API is served (default '/auth'). */
   basePath?: string
+  /** Where the reference pages are served and where emailed links point (default '/account'). */
+  pagesPath?: string
+  http?: HttpOptions
   /** Delivery retries, and how long delivered or failed mail rows are kept (default 30 days). */
   mail?: { maxAttempts?: number; backoff?: readonly number[]; retentionDays?: number }
   hooks?: LifecycleHooks
@@ -62,9 +65,26 @@ export interface SigraConfig {
   deletion: { strategy: DeletionStrategy; graceDays: number }
   rateLimitRules: RateLimitRules
   basePath: string
+  pagesPath: string
+  http: Required<Omit<HttpOptions, 'allowedOrigins'>> & { allowedOrigins: readonly string[] }
   mail: { maxAttempts: number; backoff: readonly number[]; retentionDays: number }
   hooks: LifecycleHooks
   mailer: MailTransport
+}
+
+export interface HttpOptions {
+  /** Serve the reference web pages under `pagesPath` (default true). */
+  pages?: boolean
+  /** The development mailbox page (`/dev/mailbox`). Default: on unless NODE_ENV is production; never in production. */
+  devMailbox?: boolean
+  /** Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted. Default 0: the socket address. */
+  trustProxy?: number
+  /** Answer a taken address at registration exactly as a new one (default true). */
+  hideEmailTaken?: boolean
+  /** Origins besides baseUrl's allowed to make unsafe requests (CSRF check). */
+  allowedOrigins?: readonly string[]
+  /** Request bodies above this many bytes get 413 (default 64 KiB). */
+  maxBodyBytes?: number
 }
 
 /** hard_delete: the row and everything referencing it; soft_delete: row kept, login impossible; anonymize: PII cleared, row kept. */
@@ -93,6 +113,17 @@ const OptionsSchema = v.object({
   tokens: v.optional(v.object({ confirmTtl: seconds(60), resetTtl: seconds(60), confirmResendInterval: seconds(0), emailChangeTtl: seconds(60) })),
   deletion: v.optional(v.object({ strategy: v.optional(v.picklist(['anonymize', 'soft_delete', 'hard_delete'], 'deletion.strategy must be anonymize, soft_delete or hard_delete')), graceDays: seconds(0) })),
   basePath: v.optional(v.pipe(v.string(), v.regex(/^\/[A-Za-z0-9/_-]*$/, 'basePath must start with /'))),
+  pagesPath: v.optional(v.pipe(v.string(), v.regex(/^\/[A-Za-z0-9/_-]*$/, 'pagesPath must start with /'))),
+  http: v.optional(
+    v.object({
+      pages: v.optional(v.boolean()),
+      devMailbox: v.optional(v.boolean()),
+      trustProxy: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10))),
+      hideEmailTaken: v.optional(v.boolean()),
+      allowedOrigins: v.optional(v.array(v.pipe(v.string(), v.url()))),
+      maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1024))),
+    }),
+  ),
   mail: v.optional(v.object({ maxAttempts: seconds(1), backoff: v.optional(v.array(v.pipe(v.number(), v.minValue(0)))), retentionDays: seconds(1) })),
   autoMigrate: v.optional(v.boolean()),
 })
@@ -137,6 +168,15 @@ export function resolveConfig(options: SigraOptions): SigraConfig {
     deletion: { strategy: o.deletion?.strategy ?? 'anonymize', graceDays: o.deletion?.graceDays ?? 14 },
     rateLimitRules: { ...DEFAULT_RATE_LIMITS, ...options.rateLimit?.rules },
     basePath: (o.basePath ?? '/auth').replace(/\/+$/, ''),
+    pagesPath: (o.pagesPath ?? '/account').replace(/\/+$/, ''),
+    http: {
+      pages: o.http?.pages ?? true,
+      devMailbox: process.env.NODE_ENV !== 'production' && (o.http?.devMailbox ?? true),
+      trustProxy: o.http?.trustProxy ?? 0,
+      hideEmailTaken: o.http?.hideEmailTaken ?? true,
+      allowedOrigins: (o.http?.allowedOrigins ?? []).map((u) => new URL(u).origin),
+      maxBodyBytes: o.http?.maxBodyBytes ?? 64 * 1024,
+    },
     mail: { maxAttempts: o.mail?.maxAttempts ?? 5, backoff: o.mail?.backoff ?? [60, 300, 900, 3600, 4 * 3600], retentionDays: o.mail?.retentionDays ?? 30 },
     hooks: options.hooks ?? {},
     mailer: options.mailer ?? devTransport(),

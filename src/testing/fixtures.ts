@@ -26,7 +26,7 @@ export async function createConfirmedUser(
   options: { email?: string; password?: string | null; username?: string; sudo?: boolean; ip?: string; userAgent?: string } = {},
 ): Promise<Fixture> {
   const email = options.email ?? `user-${randomBytes(6).toString('hex')}@example.com`
-  const meta = { ip: options.ip ?? '192.0.2.10', userAgent: options.userAgent ?? 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' }
+  const meta = { ip: options.ip ?? nextFixtureIp(), userAgent: options.userAgent ?? 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' }
   let fixture: Fixture
   if (options.password === null) {
     const ctx = sigra[CONTEXT]
@@ -53,6 +53,17 @@ export async function createConfirmedUser(
   }
   if (options.sudo) fixture.session = await grantSudo(sigra, fixture.session)
   return fixture
+}
+
+const DOCUMENTATION_NETS = ['192.0.2', '198.51.100', '203.0.113']
+let fixtureCount = 0
+/**
+ * A different documentation address (RFC 5737) for each fixture, so a suite creating many users on
+ * one instance never spends the per-IP registration and login budgets of a single address.
+ */
+function nextFixtureIp(): string {
+  const n = fixtureCount++ % (DOCUMENTATION_NETS.length * 254)
+  return `${DOCUMENTATION_NETS[Math.floor(n / 254)]}.${(n % 254) + 1}`
 }
 
 /** Sigra.Testing's name for the same fixture. */

@@ -1,0 +1,36 @@
+/**
+ * The one table from domain error codes to HTTP statuses. A code missing here is a bug: the
+ * handler answers 500 and logs it, so tests catch it.
+ */
+export const ERROR_STATUS: Readonly<Record<string, number>> = {
+  invalid: 400,
+  invalid_token: 400,
+  invalid_json: 400,
+  invalid_credentials: 401,
+  unauthenticated: 401,
+  invalid_session: 401,
+  invalid_current_password: 403,
+  sudo_required: 403,
+  unconfirmed: 403,
+  impersonated: 403,
+  password_change_required: 403,
+  csrf: 403,
+  not_found: 404,
+  email_taken: 409,
+  already_confirmed: 409,
+  already_scheduled: 409,
+  password_already_set: 409,
+  not_scheduled: 409,
+  same_email: 422,
+  no_password: 422,
+  deletion_scheduled: 422,
+  vetoed: 422,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  locked: 423,
+  rate_limited: 429,
+}
+
+export function statusFor(code: string): number {
+  return ERROR_STATUS[code] ?? 500
+}
