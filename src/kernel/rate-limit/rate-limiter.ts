@@ -26,6 +26,8 @@ export function memoryStore(): RateLimitStore {
 /**
  * Counters in Redis, shared by every app instance. `client` is an ioredis or node-redis client you
  * own. If Redis fails, a per-process memory limiter takes over rather than letting every attempt through.
+ * For that to happen quickly during an outage, give the client fail-fast settings (ioredis:
+ * `enableOfflineQueue: false, maxRetriesPerRequest: 1`); with defaults, commands queue while it reconnects.
  */
 export function redisStore(client: unknown, options: { useRedisPackage?: boolean } = {}): RateLimitStore {
   return {
@@ -55,7 +57,8 @@ export function postgresStore(pool: unknown, options: { schema?: string } = {}):
       // rate-limiter-flexible creates the table from its constructor and reports through this
       // callback (without one, a failure would be an unhandled rejection).
       created ??= new Promise<void>((resolve, reject) => {
-        new RateLimiterPostgres({ ...table, keyPrefix: 'sigra:setup', points: 1, duration: 1 }, (error) => (error ? reject(error) : resolve()))
+        // This one limiter also sweeps rows expired over an hour ago, every 5 minutes (an unref()ed timer).
+        new RateLimiterPostgres({ ...table, clearExpiredByTimeout: true, keyPrefix: 'sigra:setup', points: 1, duration: 1 }, (error) => (error ? reject(error) : resolve()))
       }).catch((error: unknown) => {
         created = undefined
         throw error
@@ -110,7 +113,7 @@ export class RateLimiter {
     return worst
   }
 
-  /** Forget an account's counter (after a successful login the account budget starts afresh). */
+  /** Forget a counter (operators unblocking someone). Logins do not reset budgets: every attempt counts, as in PhoenixKit. */
   async reset(name: RateLimitName, key: string): Promise<void> {
     await this.#ready()
     await this.#limiters.get(name)?.delete(key)
