@@ -24,13 +24,14 @@ import type { SigraContext } from './kernel/context.ts'
 import { randomSecret } from './kernel/crypto/token.ts'
 import { Sealer } from './kernel/crypto/seal.ts'
 import type { Database } from './kernel/db/database.ts'
-import { migrate, pendingMigrations, pendingMigrationsError, type MigrateReport } from './kernel/db/migrate.ts'
+import { anyMigrationRecorded, migrate, pendingMigrations, pendingMigrationsError, type MigrateReport } from './kernel/db/migrate.ts'
 import { LifecycleEvents } from './kernel/events.ts'
 import { listOutbox } from './kernel/mail/outbox.ts'
 import { defaultTemplates } from './kernel/mail/templates.ts'
 import { memoryStore, RateLimiter } from './kernel/rate-limit/rate-limiter.ts'
 import { listSessions, revokeAllSessions, revokeSession } from './sessions/manage-sessions.ts'
 import type { Session } from './sessions/session.ts'
+import { rotateSession } from './sessions/rotate-session.ts'
 import { confirmSudo, isSudo } from './sessions/sudo.ts'
 import { validateSession } from './sessions/validate-session.ts'
 import { CONTEXT } from './kernel/context-symbol.ts'
@@ -75,7 +76,7 @@ export async function createSigra(options: SigraOptions) {
     if (options.autoMigrate) await migrate(rawDb, config.schema)
     const pending = await pendingMigrations(rawDb, config.schema)
     if (pending.length === 0) migrated = true
-    else if (!isFresh(pending)) throw pendingMigrationsError(pending)
+    else if (await anyMigrationRecorded(rawDb, config.schema)) throw pendingMigrationsError(pending)
   } catch (error) {
     await close()
     throw error
@@ -118,6 +119,8 @@ export async function createSigra(options: SigraOptions) {
       revoke: ready((userId: string, sessionId: string) => revokeSession(ctx, userId, sessionId)),
       revokeAll: ready((userId: string, opts?: { except?: string }) => revokeAllSessions(ctx, userId, opts)),
       confirmSudo: ready((token: string, input: { password: string }) => confirmSudo(ctx, token, input)),
+      /** A new token for the same session (the old one stops working): call after a privilege change. */
+      rotate: ready((token: string) => rotateSession(ctx, token)),
       /** True while the session is sudo-fresh (pure: reads the object you pass, and the clock). */
       isSudo: (session: Pick<Session, 'sudoAt' | 'impersonatorId'> | null | undefined) => isSudo(ctx, session),
     },
@@ -159,10 +162,6 @@ export async function createSigra(options: SigraOptions) {
   return Object.assign(core, { handler })
 }
 
-/** Nothing of Sigra's is in this schema yet: the setup state, not an out-of-date one. */
-function isFresh(pending: string[]): boolean {
-  return pending.includes('0001_foundation')
-}
 
 export type Sigra = Awaited<ReturnType<typeof createSigra>>
 /** The facade without the HTTP handler: what the HTTP layer and pages are built on. */

@@ -6,9 +6,11 @@ import { enqueueMail } from '../kernel/mail/outbox.ts'
 import { link } from './links.ts'
 
 /**
- * Counts one wrong password in a single UPDATE, so parallel failures cannot lose a count.
- * An expired lock re-arms: the count restarts at 1. Reaching the threshold sets `locked_until`
- * (audited as `auth.lockout`, owner notified). Returns whether this failure locked the account.
+ * Counts one wrong password in a single UPDATE under the row lock, so parallel failures cannot
+ * lose a count and exactly one of them is the one that locks. An expired lock re-arms: the count
+ * restarts at 1. Reaching the threshold sets `locked_until` (audited as `auth.lockout`, owner
+ * notified, once per lock). Returns whether the account is locked after this failure (also true
+ * for a parallel failure that lost the race to the one that locked it).
  */
 export async function recordLoginFailure(
   ctx: SigraContext,
@@ -19,6 +21,10 @@ export async function recordLoginFailure(
   const at = ctx.config.clock()
   const { threshold, duration } = ctx.config.lockout
   const lockedUntil = new Date(at.getTime() + duration * 1000)
+  // Read under the row lock (held until commit): whether the account was already locked decides
+  // whether this failure is the one that locked it, even when parallel failures share a millisecond.
+  const before = await trx.selectFrom('users').select('locked_until').where('id', '=', userId).forUpdate().executeTakeFirstOrThrow()
+  const wasLocked = before.locked_until !== null && before.locked_until.getTime() > at.getTime()
   const lockExpired = sql<boolean>`(locked_until IS NOT NULL AND locked_until <= ${at})`
   const nextCount = sql<number>`(CASE WHEN ${lockExpired} THEN 1 ELSE failed_login_attempts + 1 END)`
   const row = await trx
@@ -32,7 +38,7 @@ export async function recordLoginFailure(
     .returning(['failed_login_attempts', 'locked_until', 'email'])
     .executeTakeFirstOrThrow()
 
-  const justLocked = row.locked_until !== null && row.locked_until.getTime() === lockedUntil.getTime()
+  const justLocked = !wasLocked && row.locked_until !== null && row.locked_until.getTime() === lockedUntil.getTime()
   await writeAudit(ctx, trx, {
     action: 'auth.login.failure',
     outcome: 'failure',
@@ -61,5 +67,5 @@ export async function recordLoginFailure(
       data: { minutes: Math.round(duration / 60), resetUrl: link(ctx.config, 'reset-password') },
     })
   }
-  return { locked: justLocked }
+  return { locked: row.locked_until !== null && row.locked_until.getTime() > at.getTime() }
 }

@@ -38,6 +38,17 @@ export async function pendingMigrations(db: Kysely<Database>, schema: string): P
   return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name)
 }
 
+/**
+ * Whether this schema records any Sigra migration. None: a new database, waiting for its first
+ * `migrate()`. Some, with others pending: an older release's schema, which must be migrated first.
+ */
+export async function anyMigrationRecorded(db: Kysely<Database>, schema: string): Promise<boolean> {
+  const exists = await sql<{ present: boolean }>`SELECT to_regclass(${`"${schema}".sigra_migrations`}) IS NOT NULL AS present`.execute(db)
+  if (!exists.rows[0]?.present) return false
+  const rows = await sql`SELECT 1 FROM ${sql.table(`${schema}.sigra_migrations`)} LIMIT 1`.execute(db)
+  return rows.rows.length > 0
+}
+
 export function pendingMigrationsError(pending: string[]): SigraError {
   return new SigraError(
     'pending_migrations',
