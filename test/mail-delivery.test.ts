@@ -5,7 +5,7 @@ import { describeEachBackend, GOOD_PASSWORD, uniqueEmail } from './support/harne
 import { loopbackSmtp, startSmtpPeer, unusedPort, type SmtpPeer, type SmtpPeerOptions } from './support/smtp-peer.ts'
 
 const FROM_ADDRESS = 'accounts@acme.test'
-const CONFIRM_LINK = /http:\/\/localhost:3000\/auth\/confirm\?token=[^\s"<&]+/
+const CONFIRM_LINK = /http:\/\/localhost:3000\/account\/confirm\?token=[^\s"<&]+/
 const NOTHING = { sent: 0, retrying: 0, failed: 0 }
 
 /** Starts a loopback SMTP server for one test and always closes it. */

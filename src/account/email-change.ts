@@ -10,7 +10,7 @@ import { EMAIL_INPUT, parseInput } from '../kernel/validation/parse-input.ts'
 import { revokeAllSessionsIn } from '../sessions/manage-sessions.ts'
 import type { Session } from '../sessions/session.ts'
 import { requireSudoSession } from '../sessions/sudo.ts'
-import { consumeEmailToken, issueEmailToken } from '../tokens/email-tokens.ts'
+import { consumeEmailToken, issueEmailToken, peekEmailToken } from '../tokens/email-tokens.ts'
 import { findAddressHolder, lockAddress } from '../users/user-repository.ts'
 import { toUser, type User } from '../users/user.ts'
 import { isDeletionScheduled, liveUser, lockLiveUser } from './account-guards.ts'
@@ -50,6 +50,8 @@ export async function requestEmailChange(
     const at = ctx.config.clock()
     const holder = await findAddressHolder(trx, email, at)
     if (holder && holder.id !== row.id) return fail('email_taken')
+    // Re-read under the address lock: a confirm that committed meanwhile may have made it the current address.
+    if (holder && holder.email === email) return fail('same_email')
     // Someone else's reservation of this address that has expired no longer holds it: release it,
     // or the unique index on pending_email would turn this request into a constraint error.
     await trx.updateTable('users').set({ pending_email: null, pending_email_expires_at: null }).where('pending_email', '=', email).where('id', '!=', row.id).execute()
@@ -88,14 +90,19 @@ export async function confirmEmailChange(
 ): Promise<ConfirmEmailChangeResult> {
   return vetoable(() =>
     ctx.db.transaction().execute(async (trx): Promise<ConfirmEmailChangeResult> => {
+      // Locks in the order requestEmailChange takes them (address, account row, then tokens), so a
+      // confirm racing a new request of the same user serialises instead of deadlocking. The read
+      // only finds what to lock; the token is still consumed atomically below.
+      const seen = await peekEmailToken(ctx, trx, token, 'change_email')
+      if (!seen) return fail('invalid_token')
+      await lockAddress(trx, seen.sent_to)
+      const row = await lockLiveUser(trx, { id: seen.user_id })
       const used = await consumeEmailToken(ctx, trx, token, 'change_email', 'pending_email')
       if (!used) return fail('invalid_token')
-      const row = await lockLiveUser(trx, { id: used.user_id })
-      if (!row || row.pending_email !== used.sent_to) throw new RollbackAs('invalid_token')
+      if (!row || row.id !== used.user_id || row.pending_email !== used.sent_to) throw new RollbackAs('invalid_token')
       const at = ctx.config.clock()
       if (!row.pending_email_expires_at || row.pending_email_expires_at.getTime() <= at.getTime()) throw new RollbackAs('invalid_token')
       const newEmail = used.sent_to
-      await lockAddress(trx, newEmail)
       const holder = await findAddressHolder(trx, newEmail, at)
       if (holder && holder.id !== row.id) throw new RollbackAs('email_taken')
 

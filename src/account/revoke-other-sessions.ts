@@ -5,13 +5,16 @@ import type { Session } from '../sessions/session.ts'
 import { requireSudoSession } from '../sessions/sudo.ts'
 import type { User } from '../users/user.ts'
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 /** "Sign out everywhere else": ends every session but the given one, which must be sudo-fresh. */
 export async function revokeOtherSessions(
   ctx: SigraContext,
   user: Pick<User, 'id'>,
   options: { session?: Pick<Session, 'id'> | null } = {},
 ): Promise<{ ok: true; count: number } | Failure<'sudo_required'>> {
-  const userId = typeof user?.id === 'string' ? user.id : ''
+  // A malformed id can own no session; checked here so it never reaches the uuid column as a query error.
+  const userId = typeof user?.id === 'string' && UUID.test(user.id) ? user.id : ''
   return ctx.db.transaction().execute(async (trx) => {
     const session = userId ? await requireSudoSession(ctx, trx, userId, options.session) : null
     if (!session) return fail('sudo_required')

@@ -2,7 +2,7 @@ import { writeAudit } from '../kernel/audit/audit-log.ts'
 import type { SigraContext } from '../kernel/context.ts'
 import { enqueueMail } from '../kernel/mail/outbox.ts'
 import { fail, vetoable, type Failure } from '../kernel/result.ts'
-import { consumeEmailToken, issueEmailToken } from '../tokens/email-tokens.ts'
+import { consumeEmailTokenForUser, issueEmailToken } from '../tokens/email-tokens.ts'
 import { findUserById } from '../users/user-repository.ts'
 import { toUser, type User } from '../users/user.ts'
 import { link } from './links.ts'
@@ -53,7 +53,7 @@ export type ConfirmEmailResult = { ok: true; user: User } | Failure<'invalid_tok
 export async function confirmEmail(ctx: SigraContext, token: unknown): Promise<ConfirmEmailResult> {
   return vetoable(() =>
     ctx.db.transaction().execute(async (trx): Promise<ConfirmEmailResult> => {
-      const used = await consumeEmailToken(ctx, trx, token, 'confirm')
+      const used = await consumeEmailTokenForUser(ctx, trx, token, 'confirm')
       if (!used) return fail('invalid_token')
       const at = ctx.config.clock()
       const row = await trx

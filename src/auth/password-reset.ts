@@ -7,7 +7,7 @@ import { isValidEmail, normalizeEmail } from '../kernel/validation/email.ts'
 import { EMAIL_INPUT, META_INPUT, PASSWORD_INPUT, parseInput } from '../kernel/validation/parse-input.ts'
 import { checkPassword, normalizePassword } from '../kernel/validation/password-policy.ts'
 import { revokeAllSessionsIn } from '../sessions/manage-sessions.ts'
-import { consumeEmailToken, issueEmailToken, peekEmailToken } from '../tokens/email-tokens.ts'
+import { consumeEmailTokenForUser, issueEmailToken, peekEmailToken } from '../tokens/email-tokens.ts'
 import { findUserByEmail } from '../users/user-repository.ts'
 import { toUser, type User } from '../users/user.ts'
 import { link } from './links.ts'
@@ -73,7 +73,7 @@ export async function resetPassword(ctx: SigraContext, token: unknown, input: { 
 
   return vetoable(() =>
     ctx.db.transaction().execute(async (trx): Promise<ResetPasswordResult> => {
-      const used = await consumeEmailToken(ctx, trx, token, 'reset_password')
+      const used = await consumeEmailTokenForUser(ctx, trx, token, 'reset_password')
       if (!used) return fail('invalid_token')
       const at = ctx.config.clock()
       const row = await trx

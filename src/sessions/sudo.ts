@@ -31,7 +31,8 @@ export async function requireSudoSession(
   session: { id?: unknown } | null | undefined,
 ): Promise<SessionRow | null> {
   const id = session?.id
-  if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) return null
+  // The exact UUID shape: anything looser ('-' × 36) would reach PostgreSQL and throw instead of refusing.
+  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null
   const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst()
   if (!row || sessionExpiry(ctx, row, ctx.config.clock())) return null
   return isSudo(ctx, { sudoAt: row.sudo_at, impersonatorId: row.impersonator_id }) ? row : null

@@ -13,17 +13,26 @@ export async function assertAuditEvent(
   sigra: Sigra,
   expected: { action: string; userId?: string | null; outcome?: 'success' | 'failure'; metadata?: Record<string, unknown> },
 ): Promise<AuditEvent> {
-  const { events } = await sigra.audit.list({ action: expected.action, ...(expected.userId ? { userId: expected.userId } : {}), limit: 500 })
-  const match = events.find(
-    (e) =>
-      (expected.userId === undefined || e.userId === expected.userId) &&
-      (expected.outcome === undefined || e.outcome === expected.outcome) &&
-      Object.entries(expected.metadata ?? {}).every(([k, v]) => JSON.stringify(e.metadata[k]) === JSON.stringify(v)),
-  )
-  if (!match) {
-    throw new AssertionError({ message: `expected an audit event ${JSON.stringify(expected)}; found ${events.length} with that action`, actual: events, expected })
-  }
-  return match
+  const matches = (e: AuditEvent) =>
+    (expected.userId === undefined || e.userId === expected.userId) &&
+    (expected.outcome === undefined || e.outcome === expected.outcome) &&
+    Object.entries(expected.metadata ?? {}).every(([k, v]) => JSON.stringify(e.metadata[k]) === JSON.stringify(v))
+  // Walks every page (newest first): a busy test database may hold more than one page of this action.
+  const events: AuditEvent[] = []
+  let cursor: string | null = null
+  do {
+    const page: Awaited<ReturnType<Sigra['audit']['list']>> = await sigra.audit.list({
+      action: expected.action,
+      ...(expected.userId ? { userId: expected.userId } : {}),
+      limit: 500,
+      ...(cursor ? { cursor } : {}),
+    })
+    const match = page.events.find(matches)
+    if (match) return match
+    events.push(...page.events)
+    cursor = page.nextCursor
+  } while (cursor)
+  throw new AssertionError({ message: `expected an audit event ${JSON.stringify(expected)}; found ${events.length} with that action`, actual: events, expected })
 }
 
 /** Asserts the account is in its grace period (read from the database, not the object). */

@@ -74,3 +74,20 @@ export async function peekEmailToken(ctx: SigraContext, db: Executor, token: unk
     .executeTakeFirst()
   return row ?? null
 }
+
+/**
+ * Consumes a token taking locks in the project-wide order (user row, then token row), the order
+ * email-change confirmation uses too, so two flows on one account wait for each other instead of
+ * deadlocking. The token is still consumed by the one atomic UPDATE.
+ */
+export async function consumeEmailTokenForUser(
+  ctx: SigraContext,
+  trx: Trx,
+  token: unknown,
+  context: TokenContext,
+): Promise<UserTokenRow | null> {
+  const seen = await peekEmailToken(ctx, trx, token, context)
+  if (!seen) return null
+  await trx.selectFrom('users').select('id').where('id', '=', seen.user_id).forUpdate().executeTakeFirst()
+  return consumeEmailToken(ctx, trx, token, context)
+}
