@@ -1,3 +1,4 @@
+import { demoCommand } from './demo-command.ts'
 import { jobsCommand } from './jobs-command.ts'
 import { migrateCommand } from './migrate-command.ts'
 import { walkthroughCommand } from './walkthrough-command.ts'
@@ -5,6 +6,7 @@ import { walkthroughCommand } from './walkthrough-command.ts'
 const USAGE = `usage: sigra <command> [options]
 
 commands:
+  demo          the reference web app on the embedded database (--port 3000, --host 127.0.0.1)
   migrate       apply pending migrations (--check: only list them; exit 1 if any)
   walkthrough   a scripted tour of sign-up, confirmation, login, lockout, reset and the audit log
   jobs          run one sweep of due work: deletions, mail delivery, cleanup (for cron)
@@ -15,6 +17,7 @@ database options (all commands):
   --schema NAME         PostgreSQL schema for Sigra's tables (default sigra)`
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
+  demo: demoCommand,
   migrate: migrateCommand,
   walkthrough: walkthroughCommand,
   jobs: jobsCommand,

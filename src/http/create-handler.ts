@@ -5,6 +5,8 @@ import { API_ROUTES } from './api/routes.ts'
 import { cookiePolicy, readSessionToken } from './cookies.ts'
 import type { ConnectionInfo, HttpDeps, HttpEnv } from './http-env.ts'
 import { openApiDocument } from './openapi.ts'
+import { mountDevMailbox } from '../web/mount-dev-mailbox.ts'
+import { mountPages } from '../web/mount-pages.ts'
 
 export type SigraHandler = (request: Request, info?: ConnectionInfo) => Promise<Response>
 
@@ -29,6 +31,8 @@ export function createHandler(sigra: SigraCore): SigraHandler {
   api.get('/openapi.json', (c) => c.json(document))
   mountApi(api, API_ROUTES, deps)
   app.route(config.basePath || '/', api)
+  if (config.http.pages) mountPages(app, deps)
+  if (config.http.devMailbox) mountDevMailbox(app, deps)
 
   app.notFound((c) => c.json({ ok: false, error: 'not_found' }, 404))
   app.onError((error, c) => {

@@ -1,6 +1,8 @@
 import { toJsonSchema } from '@valibot/to-json-schema'
 import type { SigraConfig } from '../kernel/config.ts'
 import type { ApiRoute } from './api-registry.ts'
+import { API_ERROR_CODES } from './api/domain-error-codes.ts'
+import { cookiePolicy } from './cookies.ts'
 
 /**
  * The OpenAPI 3.1 document of the JSON API, generated from the route table and the valibot
@@ -11,12 +13,19 @@ export function openApiDocument(config: Readonly<SigraConfig>, routes: readonly 
   for (const route of routes) {
     const path = `${config.basePath}${route.path}`.replace(/:([A-Za-z_]+)/g, '{$1}')
     const params = [...route.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }))
+    const notes = new Map<string, string[]>(Object.entries(route.responses).map(([status, description]) => [status, [description]]))
+    const note = (status: string, description: string) => notes.set(status, [...(notes.get(status) ?? []), description])
+    if (route.body) note('400', 'invalid (with field issues) or invalid_json')
+    if (route.body) note('413', 'payload_too_large')
+    if (route.body) note('415', 'unsupported_media_type (send JSON or a urlencoded form)')
+    if (route.method !== 'get') note('403', 'csrf: cross-site request refused')
+    if (route.auth) note('401', 'unauthenticated')
+    note('429', 'rate_limited (Retry-After header)')
     const responses: Record<string, unknown> = {}
-    for (const [status, description] of Object.entries(route.responses)) responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Result' } } } }
-    if (route.body) responses['400'] ??= { description: 'invalid (with field issues), invalid_json', content: { 'application/json': { schema: { $ref: '#/components/schemas/Failure' } } } }
-    if (route.method !== 'get') responses['403'] ??= { description: 'csrf: cross-site request refused' }
-    if (route.auth) responses['401'] ??= { description: 'unauthenticated' }
-    responses['429'] ??= { description: 'rate_limited (Retry-After header)' }
+    for (const [status, descriptions] of [...notes].sort(([a], [b]) => a.localeCompare(b))) {
+      const schema = { $ref: `#/components/schemas/${status.startsWith('2') ? 'Result' : 'Failure'}` }
+      responses[status] = { description: [...new Set(descriptions)].join('; '), content: { 'application/json': { schema } } }
+    }
     paths[path] ??= {}
     paths[path][route.method] = {
       tags: [route.tag],
@@ -44,7 +53,7 @@ export function openApiDocument(config: Readonly<SigraConfig>, routes: readonly 
     servers: [{ url: config.baseUrl }],
     paths,
     components: {
-      securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: new URL(config.baseUrl).hostname === 'localhost' ? 'sigra_session' : '__Host-sigra_session' } },
+      securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: cookiePolicy(config).name } },
       schemas: {
         Result: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, error: { type: 'string' } } },
         Failure: {
@@ -52,7 +61,7 @@ export function openApiDocument(config: Readonly<SigraConfig>, routes: readonly 
           required: ['ok', 'error'],
           properties: {
             ok: { const: false },
-            error: { type: 'string', description: 'A stable code: see the error table in the README.' },
+            error: { type: 'string', enum: [...API_ERROR_CODES], description: 'A stable code: see the error table in the README.' },
             issues: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
             retryAfter: { type: 'integer' },
           },

@@ -1,13 +1,10 @@
 import * as v from 'valibot'
 import { defineRoute } from '../api-registry.ts'
-import { clearedSessionCookie, readSessionToken, sessionCookie } from '../cookies.ts'
+import { clearedSessionCookie } from '../cookies.ts'
 import { requestMeta } from '../request-meta.ts'
 import { failure, ok } from '../responses.ts'
-
-const Email = v.pipe(v.string(), v.maxLength(320))
-const Password = v.pipe(v.string(), v.maxLength(1024))
-/** HTML forms send "on"/"true"; JSON sends booleans. */
-const Flag = v.optional(v.union([v.boolean(), v.pipe(v.picklist(['on', 'true', 'false', '1', '0']), v.transform((s) => s === 'on' || s === 'true' || s === '1'))]))
+import { Email, Flag, Password } from './input-schemas.ts'
+import { cookieToken, setSessionCookie } from './session-cookie.ts'
 
 export const registerRoute = defineRoute({
   method: 'post',
@@ -15,7 +12,12 @@ export const registerRoute = defineRoute({
   tag: 'auth',
   summary: 'Create an account and mail a confirmation link. A taken address answers exactly like a new one (the owner gets a notice) unless http.hideEmailTaken is false.',
   body: v.object({ email: Email, password: Password, username: v.optional(v.pipe(v.string(), v.maxLength(64))) }),
-  responses: { 202: 'Accepted: check your email (new or taken address alike)', 201: 'Created (only with hideEmailTaken: false)', 409: 'email_taken (only with hideEmailTaken: false)' },
+  responses: {
+    202: 'Accepted: check your email (new or taken address alike)',
+    201: 'Created (only with hideEmailTaken: false)',
+    409: 'email_taken (only with hideEmailTaken: false)',
+    422: 'vetoed (a beforeRegister hook refused)',
+  },
   async handle(c, body, deps) {
     const result = await deps.sigra.auth.register({ ...body, ...requestMeta(deps, c) })
     const hide = deps.config.http.hideEmailTaken
@@ -29,14 +31,13 @@ export const logInRoute = defineRoute({
   method: 'post',
   path: '/login',
   tag: 'auth',
-  summary: 'Log in with email or username; sets the session cookie (a new session id every time).',
+  summary: 'Log in with email or username; sets the session cookie (a new session id every time, the previous session ends).',
   body: v.object({ login: Email, password: Password, rememberMe: Flag }),
-  responses: { 200: 'Logged in; Set-Cookie carries the session', 401: 'invalid_credentials', 403: 'unconfirmed', 423: 'locked' },
+  responses: { 200: 'Logged in; Set-Cookie carries the session', 401: 'invalid_credentials', 403: 'unconfirmed', 422: 'vetoed', 423: 'locked (Retry-After)' },
   async handle(c, body, deps) {
-    const previousToken = readSessionToken(deps.cookies, c.req.header('cookie') ?? null)
-    const result = await deps.sigra.auth.logIn({ ...body, rememberMe: body.rememberMe === true, previousToken, ...requestMeta(deps, c) })
+    const result = await deps.sigra.auth.logIn({ ...body, rememberMe: body.rememberMe === true, previousToken: cookieToken(c, deps), ...requestMeta(deps, c) })
     if (!result.ok) return failure(c, result)
-    c.header('Set-Cookie', sessionCookie(deps.cookies, result.token, result.session.rememberMe ? result.session.expiresAt : null))
+    setSessionCookie(c, deps, result.token, result.session)
     return ok(c, { user: result.user, session: result.session })
   },
 })
@@ -48,7 +49,7 @@ export const logOutRoute = defineRoute({
   summary: 'End the current session and clear the cookie.',
   responses: { 200: 'Logged out (also when there was no session)' },
   async handle(c, _body, deps) {
-    const token = readSessionToken(deps.cookies, c.req.header('cookie') ?? null)
+    const token = cookieToken(c, deps)
     if (token) await deps.sigra.auth.logOut(token)
     c.header('Set-Cookie', clearedSessionCookie(deps.cookies))
     return ok(c, {})
@@ -59,9 +60,9 @@ export const currentSessionRoute = defineRoute({
   method: 'get',
   path: '/session',
   tag: 'session',
-  summary: 'The current user and session.',
+  summary: 'The current user and session, and whether the session is sudo-fresh.',
   auth: true,
-  responses: { 200: 'The current user and session', 401: 'unauthenticated' },
+  responses: { 200: 'The current user and session' },
   async handle(c, _body, deps) {
     const current = c.get('current')!
     return ok(c, { user: current.user, session: current.session, sudo: deps.sigra.sessions.isSudo(current.session) })

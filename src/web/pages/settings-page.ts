@@ -1,0 +1,9 @@
+import { definePage } from '../page.ts'
+import { settingsView } from '../settings/settings-view.ts'
+
+/** Account settings: address, email change, password, devices, data, deletion. */
+export const settingsPage = definePage({
+  path: '/settings',
+  auth: true,
+  get: (c, deps, current) => settingsView(c, deps, current),
+})

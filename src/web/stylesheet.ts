@@ -1,0 +1,60 @@
+/**
+ * The one embedded stylesheet: system fonts, readable measure, large touch targets, visible focus,
+ * light and dark schemes. Allowed by the Content-Security-Policy through its hash.
+ */
+export const STYLESHEET = `
+:root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--text:#1b1f24;--muted:#5b6470;--line:#d5d9e0;--accent:#1f4fd1;--accent-text:#fff;--danger:#b42318;--ok-bg:#e7f6ec;--ok-line:#2e7d4f;--err-bg:#fdecea;--warn-bg:#fff4d6;--warn-line:#a86b00;--focus:#ffbf47}
+@media (prefers-color-scheme:dark){:root{--bg:#12151a;--card:#1b2028;--text:#e8eaed;--muted:#a3acb9;--line:#353c48;--accent:#7aa2ff;--accent-text:#0b1020;--danger:#ff8a80;--ok-bg:#173324;--ok-line:#5cc98a;--err-bg:#3a1d1b;--warn-bg:#3a2f12;--warn-line:#f0b429}}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;overflow-wrap:break-word;background:var(--bg);color:var(--text);font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+a{color:var(--accent)}
+:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+.skip{position:absolute;left:-9999px;top:0;background:var(--card);padding:.5rem 1rem;z-index:10}
+.skip:focus{left:.5rem;top:.5rem}
+header.site{background:var(--card);border-bottom:1px solid var(--line)}
+header.site .bar{max-width:44rem;margin:0 auto;padding:.6rem 1rem;display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem}
+header.site .brand{font-weight:700;text-decoration:none;color:var(--text);margin-right:auto}
+header.site nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;align-items:center;gap:.25rem 1rem}
+header.site form{margin:0}
+main:focus{outline:none}
+main{max-width:44rem;margin:0 auto;padding:1.25rem 1rem 3rem}
+h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0 1rem}
+h2{font-size:1.2rem;margin:0 0 .75rem}
+.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:1.1rem 1.1rem 1.25rem;margin:0 0 1.25rem}
+.card>:first-child{margin-top:0}
+.card>:last-child{margin-bottom:0}
+.muted{color:var(--muted)}
+.danger-title{margin-top:1.5rem}
+.field{margin:0 0 1rem}
+label{display:block;font-weight:600;margin:0 0 .3rem}
+.hint{display:block;color:var(--muted);font-size:.9rem;margin:.2rem 0 0}
+input[type=email],input[type=text],input[type=password]{width:100%;font:inherit;padding:.65rem .7rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--text);min-height:2.75rem}
+input[aria-invalid=true]{border-color:var(--danger);border-width:2px}
+.check{display:flex;align-items:center;gap:.5rem;font-weight:400}
+.check input{width:1.2rem;height:1.2rem;margin:0}
+.issue{color:var(--danger);font-size:.92rem;margin:.3rem 0 0}
+button,.button{font:inherit;font-weight:600;display:inline-block;text-decoration:none;text-align:center;cursor:pointer;border-radius:8px;padding:.6rem 1.1rem;min-height:2.75rem;border:1px solid var(--accent);background:var(--accent);color:var(--accent-text)}
+button.secondary,.button.secondary{background:transparent;color:var(--accent)}
+button.danger{background:var(--danger);border-color:var(--danger);color:#fff}
+button.link{background:none;border:none;color:var(--accent);padding:0;min-height:0;font-weight:400;text-decoration:underline}
+.reveal{margin-top:.35rem;font-size:.9rem;padding:.25rem .6rem;min-height:2rem}
+.actions{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;margin-top:1rem}
+.inline{display:inline}
+.flash{border-radius:8px;padding:.75rem 1rem;margin:0 0 1.25rem;border:1px solid}
+.flash.ok{background:var(--ok-bg);border-color:var(--ok-line)}
+.flash.error{background:var(--err-bg);border-color:var(--danger)}
+.flash.warn{background:var(--warn-bg);border-color:var(--warn-line)}
+.flash p{margin:0}
+.flash form{margin:.5rem 0 0}
+ul.sessions{list-style:none;margin:0;padding:0}
+ul.sessions li{border-top:1px solid var(--line);padding:.75rem 0;display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem}
+ul.sessions li:first-child{border-top:none}
+.tag{display:inline-block;font-size:.8rem;font-weight:700;border:1px solid var(--ok-line);border-radius:999px;padding:0 .5rem;margin-left:.4rem}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0}
+dl.facts dt{font-weight:600}
+dl.facts dd{margin:0;overflow-wrap:anywhere}
+article.mail pre{white-space:pre-wrap;overflow-wrap:anywhere;font:inherit;margin:.75rem 0 0;background:var(--bg);border-radius:8px;padding:.75rem}
+.status{font-size:.85rem;font-weight:700;text-transform:uppercase;letter-spacing:.03em}
+@media (max-width:30rem){h1{font-size:1.35rem}.card{padding:.9rem}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}.actions button,.actions .button{width:100%}}
+`
