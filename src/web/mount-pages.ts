@@ -21,7 +21,7 @@ export function mountPages(app: Hono<HttpEnv>, deps: HttpDeps): void {
         const current = c.get('current')
         if (page.auth && !current) {
           const url = new URL(c.req.url)
-          return seeOther(c, pagePath(config, 'log-in', { return_to: `${url.pathname}${url.search}` }))
+          return seeOther(c, pagePath(config, 'log-in', { notice: 'log_in_first', return_to: `${url.pathname}${url.search}` }))
         }
         return get(c, deps, current)
       })

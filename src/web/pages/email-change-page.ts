@@ -13,7 +13,10 @@ export const emailChangePage = definePage({
     const email = form.get('email')
     const result = await deps.sigra.account.requestEmailChange(current.user, email, { session: current.session })
     if (result.ok) return seeOther(c, pagePath(deps.config, 'settings', { notice: 'email_change_requested' }))
-    if (result.error === 'sudo_required') return sudoRedirect(c, deps, `${pagePath(deps.config, 'settings')}#email`)
+    if (result.error === 'sudo_required') {
+      const typed = typeof email === 'string' && email.length <= 254 ? email : null
+      return sudoRedirect(c, deps, `${pagePath(deps.config, 'settings', typed ? { new_email: typed } : {})}#email`)
+    }
     return settingsView(c, deps, current, { section: 'email', failure: result, status: statusFor(result.error), values: { email } })
   },
 })

@@ -5,5 +5,9 @@ import { settingsView } from '../settings/settings-view.ts'
 export const settingsPage = definePage({
   path: '/settings',
   auth: true,
-  get: (c, deps, current) => settingsView(c, deps, current),
+  get: (c, deps, current) => {
+    // An address typed before the sudo prompt comes back in the query, to be shown again (never acted on).
+    const carried = c.req.query('new_email')
+    return settingsView(c, deps, current, carried && carried.length <= 254 ? { section: 'email', failure: null, status: 200, values: { email: carried } } : null)
+  },
 })
