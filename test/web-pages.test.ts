@@ -97,7 +97,7 @@ describeEachBackend('web pages', (env) => {
     for (const spec of SIGNED_IN_PAGES) {
       const res = await anonymous.get(`${spec.path}?x=1`)
       assert.equal(res.status, 303, spec.path)
-      assert.equal(res.headers.get('location'), `/account/log-in?return_to=${encodeURIComponent(`${spec.path}?x=1`)}`)
+      assert.equal(res.headers.get('location'), `/account/log-in?notice=log_in_first&return_to=${encodeURIComponent(`${spec.path}?x=1`)}`)
     }
     const refused = await anonymous.post('/account/settings/password', { current: fixture.password!, password: 'whatever it is here' })
     assert.equal(refused.status, 303, 'a form post without a session')
