@@ -1,11 +1,12 @@
 import * as v from 'valibot'
-import { writeAudit } from '../kernel/audit/audit-log.ts'
+import { auditRow, writeAudit } from '../kernel/audit/audit-log.ts'
 import type { SigraContext } from '../kernel/context.ts'
+import type { Executor } from '../kernel/db/database.ts'
 import { fail, vetoable, type Failure } from '../kernel/result.ts'
 import { normalizeEmail } from '../kernel/validation/email.ts'
 import { META_INPUT, PASSWORD_INPUT, parseInput } from '../kernel/validation/parse-input.ts'
 import { normalizePassword } from '../kernel/validation/password-policy.ts'
-import { createSession } from '../sessions/create-session.ts'
+import { newSession } from '../sessions/create-session.ts'
 import type { Session } from '../sessions/session.ts'
 import { parseSessionToken } from '../sessions/session-token.ts'
 import { findUserByEmail, findUserByUsername } from '../users/user-repository.ts'
@@ -74,31 +75,37 @@ export async function logIn(ctx: SigraContext, input: LogInInput): Promise<LogIn
   const upgraded = ctx.config.hasher.needsRehash(row.hashed_password) ? await ctx.config.hasher.hash(candidate) : null
   const previous = parseSessionToken(previousToken)
 
+  const { row: sessionRow, session, token } = newSession(ctx, { userId: row.id, rememberMe: rememberMe === true, ip, userAgent })
+  const audit = auditRow(ctx, {
+    action: 'auth.login.success',
+    userId: row.id,
+    ...meta,
+    metadata: { method: 'password', session_id: session.id, remember_me: session.rememberMe, ...(upgraded ? { hash_upgraded: true } : {}) },
+  })
+  // One statement does the whole success path (reset the failure count, upgrade the hash, end the
+  // previous session, create the new one, audit) instead of one round trip each.
+  const succeed = (db: Executor) =>
+    db
+      .with('previous', (q) => q.deleteFrom('sessions').where('id', '=', previous?.id ?? NO_SESSION).where('user_id', '=', row.id))
+      .with('created', (q) => q.insertInto('sessions').values(sessionRow))
+      .with('audited', (q) => q.insertInto('audit_events').values(audit))
+      .updateTable('users')
+      .set({ failed_login_attempts: 0, locked_until: null, last_login_at: at, updated_at: at, ...(upgraded ? { hashed_password: upgraded } : {}) })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+
+  // Hooks and subscribers run in the same transaction as the login; without any, the one statement
+  // is atomic on its own and needs no transaction (two round trips fewer).
+  if (!ctx.events.has('loggedIn')) return { ok: true, user: toUser(await succeed(ctx.db)), session, token }
   return vetoable(() =>
     ctx.db.transaction().execute(async (trx): Promise<LogInResult> => {
-      const updated = await trx
-        .updateTable('users')
-        .set({
-          failed_login_attempts: 0,
-          locked_until: null,
-          last_login_at: at,
-          updated_at: at,
-          ...(upgraded ? { hashed_password: upgraded } : {}),
-        })
-        .where('id', '=', row.id)
-        .returningAll()
-        .executeTakeFirstOrThrow()
-      if (previous) await trx.deleteFrom('sessions').where('id', '=', previous.id).where('user_id', '=', row.id).execute()
-      const { session, token } = await createSession(ctx, trx, { userId: row.id, rememberMe: rememberMe === true, ip, userAgent })
-      const user = toUser(updated)
-      await writeAudit(ctx, trx, {
-        action: 'auth.login.success',
-        userId: user.id,
-        ...meta,
-        metadata: { method: 'password', session_id: session.id, remember_me: session.rememberMe, ...(upgraded ? { hash_upgraded: true } : {}) },
-      })
+      const user = toUser(await succeed(trx))
       await ctx.events.emit(trx, 'loggedIn', { user, session })
       return { ok: true, user, session, token }
     }),
   )
 }
+
+/** A session id that never exists, for the "no previous session" case of the single statement. */
+const NO_SESSION = '00000000-0000-0000-0000-000000000000'

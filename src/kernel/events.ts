@@ -68,6 +68,12 @@ export class LifecycleEvents {
     this.#listeners.set(event, list)
   }
 
+  /** Whether anything listens to `event` (a capability's subscriber or the host's hook). */
+  has(event: LifecycleEvent): boolean {
+    const hookName = HOOK_FOR[event]
+    return (this.#listeners.get(event)?.length ?? 0) > 0 || (hookName !== undefined && this.#hooks[hookName] !== undefined)
+  }
+
   async emit<E extends LifecycleEvent>(trx: Trx, event: E, payload: LifecycleEventMap[E]): Promise<void> {
     const context = { ...payload, trx } as EventContext<E>
     for (const listener of this.#listeners.get(event) ?? []) await (listener as Listener<E>)(context)

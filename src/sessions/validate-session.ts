@@ -1,4 +1,7 @@
+import { CompiledQuery } from 'kysely'
 import type { SigraContext } from '../kernel/context.ts'
+import type { Db } from '../kernel/db/database.ts'
+import { PREPARE_MARKER } from '../kernel/db/prepared.ts'
 import { constantTimeEqual, digest } from '../kernel/crypto/token.ts'
 import type { SessionRow } from '../kernel/db/tables/sessions.table.ts'
 import type { UserRow } from '../kernel/db/tables/users.table.ts'
@@ -13,6 +16,11 @@ export function sessionExpiry(ctx: SigraContext, row: Pick<SessionRow, 'expires_
   return null
 }
 
+const SESSION_COLUMNS = [
+  's.id', 's.user_id', 's.secret_digest', 's.created_at', 's.last_active_at', 's.expires_at', 's.remember_me', 's.sudo_at',
+  's.mfa_state', 's.mfa_verified_at', 's.ip', 's.user_agent', 's.device_label', 's.impersonator_id', 's.active_organization_id',
+] as const
+
 const USER_COLUMNS = [
   'u.email', 'u.pending_email', 'u.pending_email_expires_at', 'u.username', 'u.hashed_password', 'u.password_changed_at',
   'u.confirmed_at', 'u.must_change_password', 'u.status', 'u.failed_login_attempts', 'u.locked_until', 'u.last_login_at',
@@ -20,8 +28,21 @@ const USER_COLUMNS = [
   'u.updated_at as user_updated_at',
 ] as const
 
+// Explicit columns, never `s.*`: a prepared plan must keep its result shape when a migration adds one.
+const lookup = (db: Db, id: string) =>
+  db.selectFrom('sessions as s').innerJoin('users as u', 'u.id', 's.user_id').select(SESSION_COLUMNS).select(USER_COLUMNS).where('s.id', '=', id)
+type LookupRow = Awaited<ReturnType<ReturnType<typeof lookup>['executeTakeFirstOrThrow']>>
+
+/** The lookup compiled once per handle (the schema plugin bakes the schema in); only the id varies per call. */
+const lookupSql = new WeakMap<Db, string>()
+function lookupQuery(db: Db, id: string): CompiledQuery<LookupRow> {
+  let text = lookupSql.get(db)
+  if (text === undefined) lookupSql.set(db, (text = PREPARE_MARKER + lookup(db, '00000000-0000-0000-0000-000000000000').compile().sql))
+  return CompiledQuery.raw(text, [id]) as CompiledQuery<LookupRow>
+}
+
 /**
- * The one enforcement point for sessions: a single primary-key join returns session and user;
+ * The one enforcement point for sessions: a single primary-key join (a prepared statement) returns session and user;
  * the secret is compared in constant time; absolute and idle expiry are checked here and nowhere
  * else. Most calls write nothing: activity is recorded at most once per `activityThrottle`, and
  * an expired session is deleted when it is seen.
@@ -29,13 +50,7 @@ const USER_COLUMNS = [
 export async function validateSession(ctx: SigraContext, token: unknown): Promise<{ user: User; session: Session } | null> {
   const parsed = parseSessionToken(token)
   if (!parsed) return null
-  const row = await ctx.db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .selectAll('s')
-    .select(USER_COLUMNS)
-    .where('s.id', '=', parsed.id)
-    .executeTakeFirst()
+  const row = (await ctx.db.executeQuery(lookupQuery(ctx.db, parsed.id))).rows[0]
   if (!row || !constantTimeEqual(row.secret_digest, digest(parsed.secret))) return null
 
   const at = ctx.config.clock()

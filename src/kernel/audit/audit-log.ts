@@ -1,6 +1,6 @@
 import type { SigraContext } from '../context.ts'
 import type { Executor } from '../db/database.ts'
-import type { AuditOutcome } from '../db/tables/audit-events.table.ts'
+import type { AuditOutcome, NewAuditEventRow } from '../db/tables/audit-events.table.ts'
 import { SigraError } from '../errors.ts'
 import type { AuditAction } from './audit-actions.ts'
 import { metadataProblem } from './audit-metadata.ts'
@@ -19,25 +19,27 @@ export interface AuditEntry {
 }
 
 /**
- * Writes one audit row on the given executor: pass the transaction of the change so both commit
- * together. Metadata carrying a secret-looking key or over 8 KB is a programming error and throws.
+ * The row for one audit entry, validated: metadata carrying a secret-looking key or over 8 KB is a
+ * programming error and throws. For callers that insert it as part of a larger statement.
  */
-export async function writeAudit(ctx: SigraContext, executor: Executor, entry: AuditEntry): Promise<void> {
+export function auditRow(ctx: SigraContext, entry: AuditEntry): NewAuditEventRow {
   const metadata = entry.metadata ?? {}
   const problem = metadataProblem(metadata)
   if (problem) throw new SigraError('invalid_audit_metadata', `Audit event ${entry.action}: ${problem}`)
-  await executor
-    .insertInto('audit_events')
-    .values({
-      occurred_at: ctx.config.clock(),
-      action: entry.action,
-      outcome: entry.outcome ?? 'success',
-      user_id: entry.userId ?? null,
-      actor_id: entry.actorId === undefined ? (entry.userId ?? null) : entry.actorId,
-      actor_type: entry.actorType ?? (entry.actorId === null ? 'system' : 'user'),
-      ip: entry.ip?.slice(0, 64) ?? null,
-      user_agent: entry.userAgent?.slice(0, 512) ?? null,
-      metadata: JSON.stringify(metadata),
-    })
-    .execute()
+  return {
+    occurred_at: ctx.config.clock(),
+    action: entry.action,
+    outcome: entry.outcome ?? 'success',
+    user_id: entry.userId ?? null,
+    actor_id: entry.actorId === undefined ? (entry.userId ?? null) : entry.actorId,
+    actor_type: entry.actorType ?? (entry.actorId === null ? 'system' : 'user'),
+    ip: entry.ip?.slice(0, 64) ?? null,
+    user_agent: entry.userAgent?.slice(0, 512) ?? null,
+    metadata: JSON.stringify(metadata),
+  }
+}
+
+/** Writes one audit row on the given executor: pass the transaction of the change so both commit together. */
+export async function writeAudit(ctx: SigraContext, executor: Executor, entry: AuditEntry): Promise<void> {
+  await executor.insertInto('audit_events').values(auditRow(ctx, entry)).execute()
 }

@@ -13,6 +13,7 @@ import {
   type QueryCompiler,
   type QueryResult,
 } from 'kysely'
+import { PREPARE_MARKER, preparedName } from './prepared.ts'
 
 /**
  * Kysely dialect for PGlite. PGlite is one connection, so the driver hands it to one user at a
@@ -97,14 +98,41 @@ class PGliteDriver implements Driver {
 class PGliteConnection implements DatabaseConnection {
   readonly db: PGlite
   release: (() => void) | undefined
+  readonly #prepared = new Set<string>()
   constructor(db: PGlite) {
     this.db = db
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (compiledQuery.sql.startsWith(PREPARE_MARKER)) return this.#executePrepared<R>(compiledQuery)
     const result = await this.db.query<R>(compiledQuery.sql, [...compiledQuery.parameters])
     const affected = result.affectedRows
     return affected === undefined ? { rows: result.rows } : { rows: result.rows, numAffectedRows: BigInt(affected) }
+  }
+
+  /**
+   * PGlite has no named extended-protocol statements in its API, so a marked statement is prepared
+   * with SQL PREPARE once and run with EXECUTE. Its parameters are inlined as quoted literals
+   * (standard_conforming_strings is on: doubling quotes is the complete escape); only strings are
+   * accepted here, anything else takes the ordinary path.
+   */
+  async #executePrepared<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const { sql, parameters } = compiledQuery
+    if (!parameters.every((p) => typeof p === 'string' && !p.includes('\0'))) {
+      return { rows: (await this.db.query<R>(sql, [...parameters])).rows }
+    }
+    const name = preparedName(sql)
+    if (!this.#prepared.has(name)) {
+      try {
+        await this.db.query(`PREPARE ${name} AS ${sql}`)
+      } catch (error) {
+        // Another Sigra on this PGlite prepared the same text already (42P05): use it.
+        if ((error as { code?: unknown }).code !== '42P05') throw error
+      }
+      this.#prepared.add(name)
+    }
+    const args = (parameters as string[]).map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')
+    return { rows: (await this.db.query<R>(`EXECUTE ${name}(${args})`)).rows }
   }
 
   // eslint-disable-next-line require-yield
