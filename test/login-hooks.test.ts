@@ -48,4 +48,13 @@ describeEachBackend('login with and without onLogin', (env) => {
     const { events } = await sigra.audit.list({ userId: fixture.user.id, action: 'auth.login.success', limit: 1 })
     assert.equal(events[0]?.metadata.session_id, again.session.id)
   })
+
+  it('a previousToken with the right session id but a wrong secret does not end that session', async () => {
+    const { sigra } = env()
+    const fixture = await createConfirmedUser(sigra)
+    const forged = `${fixture.session.id}.${'A'.repeat(43)}`
+    const again = await sigra.auth.logIn({ login: fixture.email, password: fixture.password!, previousToken: forged })
+    assert.ok(again.ok)
+    assert.equal((await sigra.sessions.validate(fixture.token))?.session.id, fixture.session.id, 'the real session is untouched')
+  })
 })

@@ -14,6 +14,7 @@ import type { Session } from '../sessions/session.ts'
 import { requireSudoSession } from '../sessions/sudo.ts'
 import { toUser, type User } from '../users/user.ts'
 import { isDeletionScheduled, liveUser, lockLiveUser } from './account-guards.ts'
+import { newPasswordColumns } from '../users/new-password-columns.ts'
 
 const ChangeInput = v.object({ current: PASSWORD_INPUT, password: PASSWORD_INPUT })
 
@@ -108,15 +109,7 @@ async function storePassword(
   const at = ctx.config.clock()
   const updated = await trx
     .updateTable('users')
-    .set((eb) => ({
-      hashed_password: hashed,
-      password_changed_at: at,
-      must_change_password: false,
-      failed_login_attempts: 0,
-      locked_until: null,
-      epoch: eb('epoch', '+', 1),
-      updated_at: at,
-    }))
+    .set((eb) => newPasswordColumns(eb, hashed, at))
     .where('id', '=', row.id)
     .returningAll()
     .executeTakeFirstOrThrow()

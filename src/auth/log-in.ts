@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { auditRow, writeAudit } from '../kernel/audit/audit-log.ts'
 import type { SigraContext } from '../kernel/context.ts'
+import { digest } from '../kernel/crypto/token.ts'
 import type { Executor } from '../kernel/db/database.ts'
 import { fail, vetoable, type Failure } from '../kernel/result.ts'
 import { normalizeEmail } from '../kernel/validation/email.ts'
@@ -86,7 +87,10 @@ export async function logIn(ctx: SigraContext, input: LogInInput): Promise<LogIn
   // previous session, create the new one, audit) instead of one round trip each.
   const succeed = (db: Executor) =>
     db
-      .with('previous', (q) => q.deleteFrom('sessions').where('id', '=', previous?.id ?? NO_SESSION).where('user_id', '=', row.id))
+      // The previous session ends only if the token really was its (id and secret), and the same user's.
+      .with('previous', (q) =>
+        q.deleteFrom('sessions').where('id', '=', previous?.id ?? NO_SESSION).where('user_id', '=', row.id).where('secret_digest', '=', digest(previous?.secret ?? '')),
+      )
       .with('created', (q) => q.insertInto('sessions').values(sessionRow))
       .with('audited', (q) => q.insertInto('audit_events').values(audit))
       .updateTable('users')

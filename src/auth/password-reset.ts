@@ -11,6 +11,7 @@ import { consumeEmailTokenForUser, issueEmailToken, peekEmailToken } from '../to
 import { findUserByEmail } from '../users/user-repository.ts'
 import { toUser, type User } from '../users/user.ts'
 import { link } from './links.ts'
+import { newPasswordColumns } from '../users/new-password-columns.ts'
 
 const RequestInput = v.object({ email: EMAIL_INPUT, ...META_INPUT })
 
@@ -79,17 +80,11 @@ export async function resetPassword(ctx: SigraContext, token: unknown, input: { 
       const row = await trx
         .updateTable('users')
         .set((eb) => ({
-          hashed_password: hashed,
-          password_changed_at: at,
-          must_change_password: false,
-          failed_login_attempts: 0,
-          locked_until: null,
+          ...newPasswordColumns(eb, hashed, at),
           pending_email: null,
           pending_email_expires_at: null,
           // The link proved control of the address.
           confirmed_at: eb.fn.coalesce('confirmed_at', eb.val(at)),
-          epoch: eb('epoch', '+', 1),
-          updated_at: at,
         }))
         .where('id', '=', used.user_id)
         .returningAll()
