@@ -105,7 +105,7 @@ describeEachBackend('web pages', (env) => {
   })
 
   test('pages whose URL carries a token send no Referer; the others stay same-origin', async () => {
-    const { sigra } = env()
+    const { sigra } = await env().makeSigra({ http: { devMailbox: true } })
     const b = browser(sigra)
     for (const path of TOKEN_PAGES) assert.equal((await b.get(path)).headers.get('referrer-policy'), 'no-referrer', path)
     assert.equal((await b.get('/dev/mailbox')).headers.get('referrer-policy'), 'no-referrer', 'the mailbox shows live links')
@@ -183,8 +183,14 @@ describeEachBackend('web pages', (env) => {
     assert.ok(!forged.includes('will be deleted on'))
   })
 
-  test('the dev mailbox lists the outbox newest first with subjects, recipients, status and clickable links', async () => {
+  test('the dev mailbox is off unless asked for: it shows every mail, reset links included', async () => {
     const { sigra } = env()
+    assert.equal((await browser(sigra).get('/dev/mailbox')).status, 404)
+    assert.ok(!(await (await browser(sigra).get('/account/log-in')).text()).includes('/dev/mailbox'), 'and no link to it')
+  })
+
+  test('the dev mailbox lists the outbox newest first with subjects, recipients, status and clickable links', async () => {
+    const { sigra } = await env().makeSigra({ http: { devMailbox: true } })
     const first = uniqueEmail('mbox-a')
     const second = uniqueEmail('mbox-b')
     assert.ok((await sigra.auth.register({ email: first, password: GOOD_PASSWORD })).ok)

@@ -28,6 +28,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     baseUrl,
     appName: 'Sigra demo',
     autoMigrate: true,
+    http: { devMailbox: true },
     ...(options.schema ? { schema: options.schema } : {}),
   })
 

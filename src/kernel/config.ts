@@ -75,7 +75,10 @@ export interface SigraConfig {
 export interface HttpOptions {
   /** Serve the reference web pages under `pagesPath` (default true). */
   pages?: boolean
-  /** The development mailbox page (`/dev/mailbox`). Default: on unless NODE_ENV is production; never in production. */
+  /**
+   * The development mailbox page (`/dev/mailbox`): every mail, reset links included, readable by
+   * anyone who can reach it. Default off; `sigra demo` turns it on. Never mounted when NODE_ENV is production.
+   */
   devMailbox?: boolean
   /** Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted. Default 0: the socket address. */
   trustProxy?: number
@@ -171,7 +174,7 @@ export function resolveConfig(options: SigraOptions): SigraConfig {
     pagesPath: (o.pagesPath ?? '/account').replace(/\/+$/, ''),
     http: {
       pages: o.http?.pages ?? true,
-      devMailbox: process.env.NODE_ENV !== 'production' && (o.http?.devMailbox ?? true),
+      devMailbox: process.env.NODE_ENV !== 'production' && (o.http?.devMailbox ?? false),
       trustProxy: o.http?.trustProxy ?? 0,
       hideEmailTaken: o.http?.hideEmailTaken ?? true,
       allowedOrigins: (o.http?.allowedOrigins ?? []).map((u) => new URL(u).origin),
