@@ -36,6 +36,7 @@ import { confirmSudo, isSudo } from './sessions/sudo.ts'
 import { validateSession } from './sessions/validate-session.ts'
 import { CONTEXT } from './kernel/context-symbol.ts'
 import { createHandler } from './http/create-handler.ts'
+import { scopedIntrospection } from './kernel/db/scoped-dialect.ts'
 
 /**
  * The composition root: validates options, opens the database, checks the schema and binds every
@@ -53,7 +54,7 @@ import { createHandler } from './http/create-handler.ts'
 export async function createSigra(options: SigraOptions) {
   const config = resolveConfig(options)
   // One driver (one PGlite queue or one pg pool); `db` is the same handle scoped to Sigra's schema.
-  const rawDb = new Kysely<Database>({ dialect: options.database.createDialect() })
+  const rawDb = new Kysely<Database>({ dialect: scopedIntrospection(options.database.createDialect(), config.schema) })
   const db = rawDb.withPlugin(new WithSchemaPlugin(config.schema))
   let dummy: Promise<string> | undefined
   const ctx: SigraContext = {

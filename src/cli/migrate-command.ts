@@ -2,12 +2,13 @@ import { Kysely } from 'kysely'
 import type { Database } from '../kernel/db/database.ts'
 import { migrate, pendingMigrations } from '../kernel/db/migrate.ts'
 import { cliOptions } from './options.ts'
+import { scopedIntrospection } from '../kernel/db/scoped-dialect.ts'
 
 /** `sigra migrate [--data DIR | --database-url URL] [--schema NAME] [--check]`: applies (or lists) pending migrations. */
 export async function migrateCommand(args: string[]): Promise<number> {
   const options = cliOptions(args, { check: { type: 'boolean' } })
   const schema = options.schema ?? 'sigra'
-  const db = new Kysely<Database>({ dialect: options.database.createDialect() })
+  const db = new Kysely<Database>({ dialect: scopedIntrospection(options.database.createDialect(), schema) })
   try {
     if (options.values.check) {
       const pending = await pendingMigrations(db, schema)
