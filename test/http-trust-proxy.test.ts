@@ -47,4 +47,10 @@ describeEachBackend('http trusted proxy', (env) => {
     const seen = await loginFrom(sigra, '::ffff:192.0.2.77')
     assert.equal(seen.auditIp, '192.0.2.77')
   })
+
+  test('with trustProxy a forwarded entry that is not an IP address is not recorded: the socket address is', async () => {
+    const { sigra } = await env().makeSigra({ http: { trustProxy: 1 } })
+    const seen = await loginFrom(sigra, '10.0.0.1', '<script>, not-an-address')
+    assert.deepEqual(seen, { auditIp: '10.0.0.1', sessionIp: '10.0.0.1' })
+  })
 })

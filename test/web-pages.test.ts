@@ -280,4 +280,17 @@ describeEachBackend('web pages', (env) => {
     assert.ok(main.includes('action="/account/settings/password/set"'))
     assert.ok(!main.includes('name="current"'))
   })
+
+  test('an unknown page path is an HTML 404 page for a browser, and the JSON code for everyone else', async () => {
+    const { sigra } = env()
+    const html = await sigra.handler(new Request('http://localhost:3000/account/no-such-page', { headers: { accept: 'text/html,application/xhtml+xml' } }))
+    assert.equal(html.status, 404)
+    assert.match(html.headers.get('content-type') ?? '', /text\/html/)
+    assert.ok((await html.text()).includes('That was not found.'))
+    const json = await sigra.handler(new Request('http://localhost:3000/account/no-such-page', { headers: { accept: 'application/json' } }))
+    assert.equal(json.status, 404)
+    assert.deepEqual(await json.json(), { ok: false, error: 'not_found' })
+    const api = await sigra.handler(new Request('http://localhost:3000/auth/no-such-route', { headers: { accept: 'text/html' } }))
+    assert.deepEqual([api.status, await api.json()], [404, { ok: false, error: 'not_found' }], 'the API stays JSON')
+  })
 })

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net'
+
 /**
  * The client address: the socket's, unless `trustProxy` proxies sit in front, in which case the
  * entry of X-Forwarded-For that the outermost trusted proxy appended. With trustProxy = 0 the
@@ -10,7 +12,8 @@ export function clientIp(request: Request, socketIp: string | null | undefined, 
       .map((s) => s.trim())
       .filter(Boolean)
     const candidate = hops[hops.length - trustProxy]
-    if (candidate && candidate.length <= 64) return candidate
+    // Only an address: a trusted proxy passes on whatever the client wrote before its own entry.
+    if (candidate && isIP(candidate)) return candidate
   }
   return socketIp ? socketIp.replace(/^::ffff:/, '') : null
 }

@@ -7,6 +7,8 @@ import type { ConnectionInfo, HttpDeps, HttpEnv } from './http-env.ts'
 import { openApiDocument } from './openapi.ts'
 import { mountDevMailbox } from '../web/mount-dev-mailbox.ts'
 import { mountPages } from '../web/mount-pages.ts'
+import { errorPage } from '../web/error-page.ts'
+import { prefersHtml } from './middleware/prefers-html.ts'
 
 export type SigraHandler = (request: Request, info?: ConnectionInfo) => Promise<Response>
 
@@ -34,7 +36,12 @@ export function createHandler(sigra: SigraCore): SigraHandler {
   if (config.http.pages) mountPages(app, deps)
   if (config.http.devMailbox) mountDevMailbox(app, deps)
 
-  app.notFound((c) => c.json({ ok: false, error: 'not_found' }, 404))
+  // A browser under the pages path gets a page; everyone else (the API, fetch) the JSON code.
+  app.notFound((c) =>
+    config.http.pages && c.req.path.startsWith(`${config.pagesPath}/`) && prefersHtml(c.req.header('accept'))
+      ? errorPage(c, deps, 'not_found')
+      : c.json({ ok: false, error: 'not_found' }, 404),
+  )
   app.onError((error, c) => {
     console.error('sigra: unhandled error', error)
     return c.json({ ok: false, error: 'internal' }, 500)
