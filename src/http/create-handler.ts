@@ -9,6 +9,7 @@ import { mountDevMailbox } from '../web/mount-dev-mailbox.ts'
 import { mountPages } from '../web/mount-pages.ts'
 import { errorPage } from '../web/error-page.ts'
 import { prefersHtml } from './middleware/prefers-html.ts'
+import { describeError } from '../kernel/safe-error-log.ts'
 
 export type SigraHandler = (request: Request, info?: ConnectionInfo) => Promise<Response>
 
@@ -43,7 +44,7 @@ export function createHandler(sigra: SigraCore): SigraHandler {
       : c.json({ ok: false, error: 'not_found' }, 404),
   )
   app.onError((error, c) => {
-    console.error('sigra: unhandled error', error)
+    console.error(`sigra: unhandled error: ${describeError(error)}`)
     return c.json({ ok: false, error: 'internal' }, 500)
   })
   return async (request, info) => app.fetch(request, { ip: info?.ip ?? null })

@@ -4,6 +4,7 @@ import { absoluteUrl } from './absolute-url.ts'
 import { mountOf, sigraMount, type MountableSigra } from './sigra-mount.ts'
 import { toFetchRequest, type NodeRequest } from './to-fetch-request.ts'
 import { writeNodeResponse } from './write-node-response.ts'
+import { describeError } from '../../kernel/safe-error-log.ts'
 
 export type { MountableSigra } from './sigra-mount.ts'
 
@@ -67,7 +68,7 @@ export function toNodeHandler(target: MountableSigra | SigraHandler, options: No
       .then((response) => writeNodeResponse(res, response, req.method))
       .catch((error: unknown) => {
         if (next) return next(error)
-        console.error('sigra: adapter error', error)
+        console.error(`sigra: adapter error: ${describeError(error)}`)
         if (!res.headersSent) {
           res.statusCode = 500
           res.end()
