@@ -1,4 +1,5 @@
 import type { SigraConfig } from '../kernel/config.ts'
+import type { Session } from '../sessions/session.ts'
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
 
@@ -16,11 +17,11 @@ export function cookiePolicy(config: SigraConfig): CookiePolicy {
   return { name: secure ? '__Host-sigra_session' : 'sigra_session', secure }
 }
 
-/** HttpOnly, SameSite=Lax, Path=/; persistent only for remember-me sessions. */
-export function sessionCookie(policy: CookiePolicy, token: string, expiresAt: Date | null): string {
+/** HttpOnly, SameSite=Lax, Path=/; persistent (until the session's absolute end) only for remember-me sessions. */
+export function sessionCookie(policy: CookiePolicy, token: string, session: Pick<Session, 'rememberMe' | 'expiresAt'>): string {
   const parts = [`${policy.name}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Lax']
   if (policy.secure) parts.push('Secure')
-  if (expiresAt) parts.push(`Expires=${expiresAt.toUTCString()}`)
+  if (session.rememberMe) parts.push(`Expires=${session.expiresAt.toUTCString()}`)
   return parts.join('; ')
 }
 

@@ -11,6 +11,6 @@ export async function renewSessionCookie(c: HttpContext, deps: HttpDeps) {
   if (!token) return null
   const renewed = await deps.sigra.sessions.rotate(token)
   if (!renewed.ok) return null
-  c.header('Set-Cookie', sessionCookie(deps.cookies, renewed.token, renewed.session.rememberMe ? renewed.session.expiresAt : null))
+  c.header('Set-Cookie', sessionCookie(deps.cookies, renewed.token, renewed.session))
   return renewed.session
 }

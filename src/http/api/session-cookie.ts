@@ -9,5 +9,5 @@ export function cookieToken(c: HttpContext, deps: HttpDeps): string | null {
 
 /** Sets the session cookie for a new token: persistent (Expires) only for remember-me sessions. */
 export function setSessionCookie(c: HttpContext, deps: HttpDeps, token: string, session: Pick<Session, 'rememberMe' | 'expiresAt'>): void {
-  c.header('Set-Cookie', sessionCookie(deps.cookies, token, session.rememberMe ? session.expiresAt : null))
+  c.header('Set-Cookie', sessionCookie(deps.cookies, token, session))
 }

@@ -113,11 +113,6 @@ export class RateLimiter {
     return worst
   }
 
-  /** Forget a counter (operators unblocking someone). Logins do not reset budgets: every attempt counts, as in PhoenixKit. */
-  async reset(name: RateLimitName, key: string): Promise<void> {
-    await this.#ready()
-    await this.#limiters.get(name)?.delete(key)
-  }
 
   /** A store that cannot get ready yet (database down) is retried next call; meanwhile the insurance limiter counts. */
   async #ready(): Promise<void> {

@@ -65,7 +65,7 @@ export const logInPage = definePage({
     const previousToken = readSessionToken(deps.cookies, c.req.header('cookie') ?? null)
     const result = await deps.sigra.auth.logIn({ login, password: form.get('password'), rememberMe, previousToken, ...requestMeta(deps, c) })
     if (!result.ok) return view(c, deps, { login, rememberMe, returnTo }, result, statusFor(result.error))
-    c.header('Set-Cookie', sessionCookie(deps.cookies, result.token, result.session.rememberMe ? result.session.expiresAt : null))
+    c.header('Set-Cookie', sessionCookie(deps.cookies, result.token, result.session))
     return seeOther(c, returnTo)
   },
 })
