@@ -1,169 +1,166 @@
 import { Kysely, WithSchemaPlugin } from 'kysely'
-import { cancelDeletion, deletionScheduled, deletionStatus, scheduleDeletion } from './account/deletion.ts'
-import { cancelEmailChange, confirmEmailChange, requestEmailChange } from './account/email-change.ts'
-import { executeDeletion } from './account/execute-deletion.ts'
-import { exportUserData } from './account/export-user-data.ts'
-import {
-  changePassword,
-  clearPasswordChangeRequirement,
-  mustChangePassword,
-  requirePasswordChange,
-  setPassword,
-} from './account/password-change.ts'
-import { revokeOtherSessions } from './account/revoke-other-sessions.ts'
-import { confirmEmail, sendConfirmation } from './auth/confirm-email.ts'
-import { logIn } from './auth/log-in.ts'
-import { logOut } from './auth/log-out.ts'
-import { requestPasswordReset, resetPassword } from './auth/password-reset.ts'
-import { register } from './auth/register.ts'
-import { runDue } from './jobs/run-due.ts'
-import { logHostEvent } from './kernel/audit/host-audit.ts'
-import { listAuditEvents } from './kernel/audit/audit-query.ts'
-import { resolveConfig, type SigraConfig, type SigraOptions } from './kernel/config.ts'
+import { bindContext, type CallGate } from './facade/bind-context.ts'
+import { coreFacade, type SigraCore } from './facade/core-facade.ts'
+import type { AnyFeature, FeatureApis, FeatureHost, FeatureParts } from './features/feature.ts'
+import { createHandler, type SigraHandler } from './http/create-handler.ts'
+import type { ApiRoute } from './http/api-registry.ts'
+import { resolveConfig, type SigraOptions } from './kernel/config.ts'
 import type { SigraContext } from './kernel/context.ts'
 import { randomSecret } from './kernel/crypto/token.ts'
 import { Sealer } from './kernel/crypto/seal.ts'
 import type { Database } from './kernel/db/database.ts'
-import { anyMigrationRecorded, migrate, pendingMigrations, pendingMigrationsError, type MigrateReport } from './kernel/db/migrate.ts'
+import { migrate, migrationStatus, partlyApplied, pendingMigrations, pendingMigrationsError } from './kernel/db/migrate.ts'
+import type { MigrationSequence } from './kernel/db/migration.ts'
+import { CORE_MIGRATIONS } from './kernel/db/migrations/index.ts'
+import { scopedIntrospection } from './kernel/db/scoped-dialect.ts'
+import { SigraError } from './kernel/errors.ts'
 import { LifecycleEvents } from './kernel/events.ts'
-import { listOutbox } from './kernel/mail/outbox.ts'
 import { defaultTemplates } from './kernel/mail/templates.ts'
 import { memoryStore, RateLimiter } from './kernel/rate-limit/rate-limiter.ts'
-import { listSessions, revokeAllSessions, revokeSession } from './sessions/manage-sessions.ts'
-import type { Session } from './sessions/session.ts'
-import { rotateSession } from './sessions/rotate-session.ts'
-import { confirmSudo, isSudo } from './sessions/sudo.ts'
-import { validateSession } from './sessions/validate-session.ts'
-import { CONTEXT } from './kernel/context-symbol.ts'
-import { createHandler } from './http/create-handler.ts'
-import { scopedIntrospection } from './kernel/db/scoped-dialect.ts'
+import type { RateLimitRule } from './kernel/rate-limit/rules.ts'
+import { checkFeatures } from './features/check-features.ts'
+import type { RequestAuthenticator } from './sessions/principal.ts'
+import { PASSWORD_CHANGE_GATE, type SignInStep } from './sessions/sign-in-steps.ts'
+import type { Page } from './web/page.ts'
+import type { SettingsSection } from './web/settings/settings-section.ts'
+
+/** Everything `createSigra()` accepts: the options, and the features this app enables. */
+export type CreateSigraOptions<F extends readonly AnyFeature[]> = SigraOptions & {
+  /**
+   * Opt-in capabilities, each from its own subpath (`mfa()` from 'sigra/mfa'). Listed features get
+   * their tables (migrated by `sigra.migrate()`), routes, pages and `sigra.<feature>` methods.
+   */
+  features?: F
+}
+
+/** A Sigra instance: core's facade, the HTTP handler, and `sigra.<key>` for each listed feature. */
+export type Sigra<F extends readonly AnyFeature[] = []> = SigraCore & {
+  /** `(request, { ip }) => Response`: the JSON API, pages and dev mailbox. Mount it with an adapter. */
+  handler: SigraHandler
+} & FeatureApis<F>
 
 /**
- * The composition root: validates options, opens the database, checks the schema and binds every
- * domain function to one explicit context.
+ * The composition root: validates options, opens the database, checks the schema, binds every
+ * domain function to one explicit context, sets up the listed features, and builds the handler
+ * from the resulting facade.
  *
- * A database that already has some of Sigra's migrations but not all makes this throw
- * (`pending_migrations`), naming them. A brand-new database is allowed so you can call
- * `sigra.migrate()` next; until then every call throws the same error.
+ * A database that has some of a sequence's migrations but not all (an older release) makes this
+ * throw (`pending_migrations`), naming them. A brand-new database, or a feature just added to the
+ * list, is allowed so you can call `sigra.migrate()` next; until then every call throws the same error.
  *
  * @example
  * const sigra = await createSigra({ database: pglite(), secret, baseUrl: 'http://localhost:3000', appName: 'Acme' })
  * await sigra.migrate()
  * const result = await sigra.auth.register({ email: 'ada@example.com', password: 'correct horse battery' })
  */
-export async function createSigra(options: SigraOptions) {
+export async function createSigra<const F extends readonly AnyFeature[] = []>(options: CreateSigraOptions<F>): Promise<Sigra<F>> {
   const config = resolveConfig(options)
+  const features = checkFeatures(options.features ?? [])
   // One driver (one PGlite queue or one pg pool); `db` is the same handle scoped to Sigra's schema.
   const rawDb = new Kysely<Database>({ dialect: scopedIntrospection(options.database.createDialect(), config.schema) })
   const db = rawDb.withPlugin(new WithSchemaPlugin(config.schema))
+  const sequences: MigrationSequence[] = [CORE_MIGRATIONS, ...features.map((f) => ({ owner: f.name, migrations: f.migrations }))]
+
+  const featureRules: Record<string, RateLimitRule> = {}
+  for (const feature of features) Object.assign(featureRules, feature.rateLimits)
+  const steps: SignInStep[] = []
+  const authenticators: RequestAuthenticator[] = []
+  const sweeps: Array<SigraContext['sweeps'][number]> = []
+  const exporters: Array<SigraContext['exporters'][number]> = []
   let dummy: Promise<string> | undefined
   const ctx: SigraContext = {
     db,
     config,
-    limiter: new RateLimiter(options.rateLimit?.store ?? memoryStore(), config.rateLimitRules),
+    limiter: new RateLimiter(options.rateLimit === false ? memoryStore() : (options.rateLimit?.store ?? memoryStore()), { ...featureRules, ...config.rateLimitRules }, { off: config.rateLimitOff }),
     events: new LifecycleEvents(config.hooks),
-    templates: { ...defaultTemplates, ...options.templates },
+    templates: Object.assign({}, defaultTemplates, ...features.map((f) => f.templates), options.templates),
     mailSealer: new Sealer(config.secret, 'mail-outbox'),
     dummyHash: () => (dummy ??= config.hasher.hash(randomSecret())),
+    pipeline: { steps, gates: [PASSWORD_CHANGE_GATE] },
+    authenticators,
+    sweeps,
+    exporters,
+    auditPrefixes: [...new Set(features.flatMap((f) => f.auditActions.map((action) => action.slice(0, action.indexOf('.')))))],
   }
 
-  let migrated = false
+  const closers: Array<() => Promise<void>> = []
   const close = async () => {
+    for (const closeFeature of closers.reverse()) await closeFeature()
     await rawDb.destroy()
     await options.database.close()
     await config.mailer.close?.()
   }
+
+  let migrated = false
   try {
-    if (options.autoMigrate) await migrate(rawDb, config.schema)
-    const pending = await pendingMigrations(rawDb, config.schema)
-    if (pending.length === 0) migrated = true
-    else if (await anyMigrationRecorded(rawDb, config.schema)) throw pendingMigrationsError(pending)
+    if (options.autoMigrate) await migrate(rawDb, config.schema, sequences)
+    const status = await migrationStatus(rawDb, config.schema, sequences)
+    const stale = partlyApplied(status)
+    if (stale.length) throw pendingMigrationsError(stale)
+    migrated = status.sequences.every((s) => s.pending.length === 0)
   } catch (error) {
     await close()
     throw error
   }
 
-  /** Wraps a domain call: refuses clearly until the schema is migrated. */
-  const ready = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      if (!migrated) {
-        const pending = await pendingMigrations(rawDb, config.schema)
-        if (pending.length) throw pendingMigrationsError(pending)
-        migrated = true
-      }
-      return fn(...args)
+  /** Refuses clearly until the schema is migrated (core's and every enabled feature's). */
+  const gate: CallGate = (fn) => async (...args) => {
+    if (!migrated) {
+      const pending = await pendingMigrations(rawDb, config.schema, sequences)
+      if (pending.length) throw pendingMigrationsError(pending)
+      migrated = true
     }
+    return fn(...args)
+  }
 
-  const core = {
-    config: config as Readonly<SigraConfig>,
-    /** The typed Kysely handle on Sigra's schema, for host queries and tests. */
-    db,
-    /** Subscribe capabilities or host code to lifecycle events (inside the transaction). */
-    events: ctx.events,
-    async migrate(): Promise<MigrateReport> {
-      const report = await migrate(rawDb, config.schema)
+  const core = coreFacade(ctx, {
+    gate,
+    async migrate() {
+      const report = await migrate(rawDb, config.schema, sequences)
       migrated = true
       return report
     },
-    auth: {
-      register: ready((input: Parameters<typeof register>[1]) => register(ctx, input)),
-      logIn: ready((input: Parameters<typeof logIn>[1]) => logIn(ctx, input)),
-      logOut: ready((token: string) => logOut(ctx, token)),
-      sendConfirmation: ready((user: Parameters<typeof sendConfirmation>[1]) => sendConfirmation(ctx, user)),
-      confirmEmail: ready((token: string) => confirmEmail(ctx, token)),
-      requestPasswordReset: ready((email: string, meta?: Parameters<typeof requestPasswordReset>[2]) => requestPasswordReset(ctx, email, meta)),
-      resetPassword: ready((token: string, input: Parameters<typeof resetPassword>[2]) => resetPassword(ctx, token, input)),
-    },
-    sessions: {
-      validate: ready((token: string | null | undefined) => validateSession(ctx, token)),
-      list: ready((userId: string) => listSessions(ctx, userId)),
-      revoke: ready((userId: string, sessionId: string) => revokeSession(ctx, userId, sessionId)),
-      revokeAll: ready((userId: string, opts?: { except?: string }) => revokeAllSessions(ctx, userId, opts)),
-      confirmSudo: ready((token: string, input: { password: string }) => confirmSudo(ctx, token, input)),
-      /** A new token for the same session (the old one stops working): call after a privilege change. */
-      rotate: ready((token: string) => rotateSession(ctx, token)),
-      /** True while the session is sudo-fresh (pure: reads the object you pass, and the clock). */
-      isSudo: (session: Pick<Session, 'sudoAt' | 'impersonatorId'> | null | undefined) => isSudo(ctx, session),
-    },
-    account: {
-      requestEmailChange: ready((user: Parameters<typeof requestEmailChange>[1], newEmail: string, opts?: Parameters<typeof requestEmailChange>[3]) => requestEmailChange(ctx, user, newEmail, opts)),
-      confirmEmailChange: ready((token: string, opts?: Parameters<typeof confirmEmailChange>[2]) => confirmEmailChange(ctx, token, opts)),
-      cancelEmailChange: ready((user: Parameters<typeof cancelEmailChange>[1]) => cancelEmailChange(ctx, user)),
-      changePassword: ready((user: Parameters<typeof changePassword>[1], currentPassword: string, input: { password: string }, opts?: Parameters<typeof changePassword>[4]) =>
-        changePassword(ctx, user, currentPassword, input, opts)),
-      setPassword: ready((user: Parameters<typeof setPassword>[1], input: { password: string }, opts?: Parameters<typeof setPassword>[3]) => setPassword(ctx, user, input, opts)),
-      requirePasswordChange: ready((user: Parameters<typeof requirePasswordChange>[1], opts?: Parameters<typeof requirePasswordChange>[2]) => requirePasswordChange(ctx, user, opts)),
-      mustChangePassword: ready((user: Parameters<typeof mustChangePassword>[1]) => mustChangePassword(ctx, user)),
-      clearPasswordChangeRequirement: ready((user: Parameters<typeof clearPasswordChangeRequirement>[1], opts?: Parameters<typeof clearPasswordChangeRequirement>[2]) =>
-        clearPasswordChangeRequirement(ctx, user, opts)),
-      revokeOtherSessions: ready((user: Parameters<typeof revokeOtherSessions>[1], opts?: Parameters<typeof revokeOtherSessions>[2]) => revokeOtherSessions(ctx, user, opts)),
-      scheduleDeletion: ready((user: Parameters<typeof scheduleDeletion>[1], opts?: Parameters<typeof scheduleDeletion>[2]) => scheduleDeletion(ctx, user, opts)),
-      cancelDeletion: ready((user: Parameters<typeof cancelDeletion>[1]) => cancelDeletion(ctx, user)),
-      deletionStatus: ready((user: Parameters<typeof deletionStatus>[1]) => deletionStatus(ctx, user)),
-      deletionScheduled: ready((user: Parameters<typeof deletionScheduled>[1]) => deletionScheduled(ctx, user)),
-      executeDeletion: ready((user: Parameters<typeof executeDeletion>[1], opts?: Parameters<typeof executeDeletion>[2]) => executeDeletion(ctx, user, opts)),
-      exportUserData: ready((user: Parameters<typeof exportUserData>[1], opts?: Parameters<typeof exportUserData>[2]) => exportUserData(ctx, user, opts)),
-    },
-    mail: {
-      outbox: ready((filter?: { to?: string; limit?: number }) => listOutbox(ctx, filter)),
-    },
-    audit: {
-      list: ready((filter?: Parameters<typeof listAuditEvents>[1]) => listAuditEvents(ctx, filter)),
-      log: ready((entry: Parameters<typeof logHostEvent>[1]) => logHostEvent(ctx, entry)),
-    },
-    jobs: {
-      runDue: ready(() => runDue(ctx)),
-    },
     close,
-    /** Internal: the bound context, for `sigra/testing` only. */
-    [CONTEXT]: ctx,
+    features: Object.freeze(features.map((f) => f.name)),
+  })
+
+  const apis: Record<string, unknown> = {}
+  const host: FeatureHost = {
+    ctx,
+    gate,
+    bind: (featureCtx, functions) => bindContext(featureCtx, functions, gate),
+    has: (name) => features.some((f) => f.name === name),
+    api: <T>(name: string) => {
+      const feature = features.find((f) => f.name === name)
+      return (feature ? apis[feature.key] : undefined) as T | undefined
+    },
   }
-  /** `(request, { ip }) => Response`: the JSON API, pages and dev mailbox. Mount it with an adapter. */
-  const handler = createHandler(core)
-  return Object.assign(core, { handler })
+  const routes: ApiRoute[] = []
+  const pages: Page[] = []
+  const settings: SettingsSection[] = []
+  for (const feature of features) {
+    const parts: FeatureParts<unknown> = feature.setup(host)
+    if (parts.api !== undefined) apis[feature.key] = parts.api
+    routes.push(...(parts.routes ?? []))
+    pages.push(...(parts.pages ?? []))
+    settings.push(...(parts.settings ?? []))
+    steps.push(...(parts.steps ?? []))
+    if (parts.authenticate) authenticators.push(parts.authenticate)
+    for (const [name, run] of Object.entries(parts.sweeps ?? {})) sweeps.push({ name: `${feature.name}.${name}`, run: gate(run) })
+    if (parts.exportData) exporters.push({ name: feature.name, export: parts.exportData.bind(parts) })
+    if (parts.close) closers.push(parts.close.bind(parts))
+  }
+  checkSteps(steps)
+
+  const handler = createHandler(core, { routes, pages, settings, errors: features })
+  return Object.assign(core, { handler }, apis) as Sigra<F>
 }
 
-
-export type Sigra = Awaited<ReturnType<typeof createSigra>>
-/** The facade without the HTTP handler: what the HTTP layer and pages are built on. */
-export type SigraCore = Omit<Sigra, 'handler'>
+/** Two features claiming one step name would complete each other's step. */
+function checkSteps(steps: readonly SignInStep[]): void {
+  const seen = new Set<string>([PASSWORD_CHANGE_GATE.name])
+  for (const step of steps) {
+    if (seen.has(step.name)) throw new SigraError('invalid_feature', `Sign-in step ${step.name} is declared twice`)
+    seen.add(step.name)
+  }
+}

@@ -18,9 +18,9 @@ async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise
 const ledger = (sigra: Sigra) => sql.raw(`"${sigra.config.schema}".sigra_migrations`)
 
 describeEachBackend('migrations', (env) => {
-  test('migrate() applies 0001_foundation, then is a no-op', async () => {
+  test('migrate() applies core\'s migrations in order, then is a no-op', async () => {
     const { sigra } = await env().makeSigra({ migrate: false })
-    assert.deepEqual(await sigra.migrate(), { applied: ['0001_foundation'] })
+    assert.deepEqual(await sigra.migrate(), { applied: ['0001_foundation', '0002_sign_in_steps'] })
     assert.deepEqual(await sigra.migrate(), { applied: [] })
     assert.ok((await sigra.auth.register({ email: uniqueEmail(), password: GOOD_PASSWORD })).ok)
   })

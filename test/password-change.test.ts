@@ -181,7 +181,11 @@ describeEachBackend('password change', (env) => {
     assert.ok(required.ok)
     assert.equal(required.user.mustChangePassword, true)
     assert.equal(await sigra.account.mustChangePassword(user), true, 'read afresh, not from the stale object')
-    assert.equal((await sigra.sessions.validate(token))?.user.mustChangePassword, true)
+    // Held at the password_change step: not signed in for anything else; resolve shows why.
+    assert.equal(await sigra.sessions.validate(token), null)
+    const held = await sigra.sessions.resolve(token)
+    assert.equal(held?.user.mustChangePassword, true)
+    assert.deepEqual(held?.pending, ['password_change'])
     const requiredAudit = await allAuditEvents(sigra, { userId: user.id, action: 'account.password_change_required' })
     assert.equal(requiredAudit.length, 1)
     assert.equal(requiredAudit[0]!.actorId, admin.user.id)

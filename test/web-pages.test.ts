@@ -242,7 +242,9 @@ describeEachBackend('web pages', (env) => {
     const settings = (await page(await forced.get('/account/settings'))).main
     assert.ok(settings.includes('You need to choose a new password'))
     assert.ok(settings.includes('You must choose a new password before continuing'))
-    assert.ok(settings.indexOf('id="password"') < settings.indexOf('id="email"'), 'the password form comes first')
+    assert.ok(settings.includes('id="password"'), 'the password form is there')
+    for (const other of ['id="email"', 'id="sessions"', 'id="data"']) assert.ok(!settings.includes(other), `nothing else while the change is required: ${other}`)
+    assert.equal((await forced.get('/account/delete')).headers.get('location'), '/account/settings#password', 'other pages send the session to the step')
 
     const doomed = await createConfirmedUser(sigra, { sudo: true })
     assert.ok((await sigra.account.scheduleDeletion(doomed.user, { session: doomed.session })).ok)

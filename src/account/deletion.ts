@@ -9,12 +9,13 @@ import { requireSudoSession } from '../sessions/sudo.ts'
 import { findUserById } from '../users/user-repository.ts'
 import { toUser, type User } from '../users/user.ts'
 import { isDeletionScheduled, liveUser, lockLiveUser } from './account-guards.ts'
+import type { PendingStepError } from '../sessions/sign-in-steps.ts'
 
 const DAY = 86_400_000
 
 export type ScheduleDeletionResult =
   | { ok: true; user: User; deleteAt: Date }
-  | Failure<'sudo_required' | 'already_scheduled' | 'not_found' | 'vetoed'>
+  | Failure<'sudo_required' | 'already_scheduled' | 'not_found' | 'vetoed' | PendingStepError>
 
 /**
  * Starts the grace period (default 14 days). In one transaction: the schedule, a pending email
@@ -29,8 +30,9 @@ export async function scheduleDeletion(
 ): Promise<ScheduleDeletionResult> {
   const row = await liveUser(ctx.db, user)
   if (!row) return fail('not_found')
-  const session = await requireSudoSession(ctx, ctx.db, row.id, options.session)
-  if (!session) return fail('sudo_required')
+  const check = await requireSudoSession(ctx, ctx.db, row.id, options.session)
+  if (!check.ok) return fail(check.error)
+  const session = check.row
   return vetoable(() =>
     ctx.db.transaction().execute(async (trx): Promise<ScheduleDeletionResult> => {
       const locked = await lockLiveUser(trx, row)

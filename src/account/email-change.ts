@@ -14,12 +14,13 @@ import { consumeEmailToken, issueEmailToken, peekEmailToken } from '../tokens/em
 import { findAddressHolder, lockAddress } from '../users/user-repository.ts'
 import { toUser, type User } from '../users/user.ts'
 import { isDeletionScheduled, liveUser, lockLiveUser } from './account-guards.ts'
+import type { PendingStepError } from '../sessions/sign-in-steps.ts'
 
 const NewEmail = v.pipe(EMAIL_INPUT, v.transform(normalizeEmail), v.check(isValidEmail, 'Enter a valid email address.'))
 
 export type RequestEmailChangeResult =
   | { ok: true; user: User; token: string }
-  | Failure<'invalid' | 'same_email' | 'email_taken' | 'sudo_required' | 'rate_limited' | 'not_found' | 'deletion_scheduled'>
+  | Failure<'invalid' | 'same_email' | 'email_taken' | 'sudo_required' | 'rate_limited' | 'not_found' | 'deletion_scheduled' | PendingStepError>
 
 /**
  * Confirm-then-switch, step one. The current address stays active; the new one is reserved in
@@ -39,8 +40,9 @@ export async function requestEmailChange(
   const row = await liveUser(ctx.db, user)
   if (!row) return fail('not_found')
   if (isDeletionScheduled(row)) return fail('deletion_scheduled')
-  const session = await requireSudoSession(ctx, ctx.db, row.id, options.session)
-  if (!session) return fail('sudo_required')
+  const check = await requireSudoSession(ctx, ctx.db, row.id, options.session)
+  if (!check.ok) return fail(check.error)
+  const session = check.row
   if (email === row.email) return fail('same_email')
   const limited = await ctx.limiter.consume('emailChange', row.id)
   if (!limited.ok) return fail('rate_limited', { retryAfter: limited.retryAfter })

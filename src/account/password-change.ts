@@ -15,6 +15,7 @@ import { requireSudoSession } from '../sessions/sudo.ts'
 import { toUser, type User } from '../users/user.ts'
 import { isDeletionScheduled, liveUser, lockLiveUser } from './account-guards.ts'
 import { newPasswordColumns } from '../users/new-password-columns.ts'
+import type { PendingStepError } from '../sessions/sign-in-steps.ts'
 
 const ChangeInput = v.object({ current: PASSWORD_INPUT, password: PASSWORD_INPUT })
 
@@ -67,7 +68,7 @@ export async function changePassword(
 
 export type SetPasswordResult =
   | { ok: true; user: User }
-  | Failure<'invalid' | 'sudo_required' | 'password_already_set' | 'not_found' | 'deletion_scheduled' | 'vetoed'>
+  | Failure<'invalid' | 'sudo_required' | 'password_already_set' | 'not_found' | 'deletion_scheduled' | 'vetoed' | PendingStepError>
 
 /** Adds a password to an account that has none (OAuth-only). Needs a sudo-fresh session. */
 export async function setPassword(
@@ -81,7 +82,8 @@ export async function setPassword(
   const row = await liveUser(ctx.db, user)
   if (!row) return fail('not_found')
   if (isDeletionScheduled(row)) return fail('deletion_scheduled')
-  if (!(await requireSudoSession(ctx, ctx.db, row.id, options.session))) return fail('sudo_required')
+  const check = await requireSudoSession(ctx, ctx.db, row.id, options.session, { allowStep: 'password_change' })
+  if (!check.ok) return fail(check.error)
   if (row.hashed_password) return fail('password_already_set')
   const issues = checkPassword(parsed.value.password, ctx.config.password, { email: row.email, username: row.username, appName: ctx.config.appName })
   if (issues.length) return invalid(issues)

@@ -4,6 +4,7 @@ import { revokeAllSessionsIn } from '../sessions/manage-sessions.ts'
 import type { Session } from '../sessions/session.ts'
 import { requireSudoSession } from '../sessions/sudo.ts'
 import type { User } from '../users/user.ts'
+import type { PendingStepError } from '../sessions/sign-in-steps.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -12,13 +13,13 @@ export async function revokeOtherSessions(
   ctx: SigraContext,
   user: Pick<User, 'id'>,
   options: { session?: Pick<Session, 'id'> | null } = {},
-): Promise<{ ok: true; count: number } | Failure<'sudo_required'>> {
+): Promise<{ ok: true; count: number } | Failure<'sudo_required' | PendingStepError>> {
   // A malformed id can own no session; checked here so it never reaches the uuid column as a query error.
   const userId = typeof user?.id === 'string' && UUID.test(user.id) ? user.id : ''
   return ctx.db.transaction().execute(async (trx) => {
-    const session = userId ? await requireSudoSession(ctx, trx, userId, options.session) : null
-    if (!session) return fail('sudo_required')
-    const count = await revokeAllSessionsIn(ctx, trx, userId, { except: session.id, reason: 'revoke_others' })
+    const check = userId ? await requireSudoSession(ctx, trx, userId, options.session) : fail('sudo_required')
+    if (!check.ok) return fail(check.error)
+    const count = await revokeAllSessionsIn(ctx, trx, userId, { except: check.row.id, reason: 'revoke_others' })
     return { ok: true, count } as const
   })
 }

@@ -1,17 +1,12 @@
 import * as v from 'valibot'
-import { auditRow, writeAudit } from '../kernel/audit/audit-log.ts'
+import { writeAudit } from '../kernel/audit/audit-log.ts'
 import type { SigraContext } from '../kernel/context.ts'
-import { digest } from '../kernel/crypto/token.ts'
-import type { Executor } from '../kernel/db/database.ts'
-import { fail, vetoable, type Failure } from '../kernel/result.ts'
+import { fail, type Failure } from '../kernel/result.ts'
 import { normalizeEmail } from '../kernel/validation/email.ts'
 import { META_INPUT, PASSWORD_INPUT, parseInput } from '../kernel/validation/parse-input.ts'
 import { normalizePassword } from '../kernel/validation/password-policy.ts'
-import { newSession } from '../sessions/create-session.ts'
-import type { Session } from '../sessions/session.ts'
-import { parseSessionToken } from '../sessions/session-token.ts'
+import { signIn, type SignInSuccess } from '../sessions/sign-in.ts'
 import { findUserByEmail, findUserByUsername } from '../users/user-repository.ts'
-import { toUser, type User } from '../users/user.ts'
 import { recordLoginFailure } from './record-login-failure.ts'
 
 const LogInInput = v.object({
@@ -20,12 +15,15 @@ const LogInInput = v.object({
   rememberMe: v.optional(v.boolean('rememberMe must be a boolean.')),
   /** The session this browser had before, if any: it is ended, so the session id always changes at login. */
   previousToken: v.optional(v.nullable(v.string())),
+  /** A device-trust token from an earlier sign-in (the MFA feature's "trust this device"); sign-in steps may honour it. */
+  trustToken: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(1024)))),
   ...META_INPUT,
 })
 export type LogInInput = v.InferInput<typeof LogInInput>
 
+/** With a sign-in step pending (a second factor), `pending` names it and the session is not signed in yet. */
 export type LogInResult =
-  | { ok: true; user: User; session: Session; token: string }
+  | SignInSuccess
   | Failure<'invalid' | 'invalid_credentials' | 'locked' | 'rate_limited' | 'unconfirmed' | 'vetoed'>
 
 /**
@@ -36,7 +34,7 @@ export type LogInResult =
 export async function logIn(ctx: SigraContext, input: LogInInput): Promise<LogInResult> {
   const parsed = parseInput(LogInInput, input)
   if (!parsed.ok) return parsed
-  const { login, password, rememberMe, previousToken, ip, userAgent } = parsed.value
+  const { login, password, rememberMe, previousToken, trustToken, ip, userAgent } = parsed.value
   const byEmail = login.includes('@')
   const key = byEmail ? normalizeEmail(login) : login.toLowerCase()
 
@@ -74,42 +72,15 @@ export async function logIn(ctx: SigraContext, input: LogInInput): Promise<LogIn
 
   // Legacy bcrypt or outdated Argon2 parameters: replace the hash now that we know the password.
   const upgraded = ctx.config.hasher.needsRehash(row.hashed_password) ? await ctx.config.hasher.hash(candidate) : null
-  const previous = parseSessionToken(previousToken)
-
-  const { row: sessionRow, session, token } = newSession(ctx, { userId: row.id, rememberMe: rememberMe === true, ip, userAgent })
-  const audit = auditRow(ctx, {
-    action: 'auth.login.success',
-    userId: row.id,
-    ...meta,
-    metadata: { method: 'password', session_id: session.id, remember_me: session.rememberMe, ...(upgraded ? { hash_upgraded: true } : {}) },
+  return signIn(ctx, {
+    user: row,
+    method: 'password',
+    amr: ['pwd'],
+    rememberMe: rememberMe === true,
+    previousToken,
+    trustToken,
+    ip,
+    userAgent,
+    ...(upgraded ? { userUpdate: { hashed_password: upgraded }, auditMetadata: { hash_upgraded: true } } : {}),
   })
-  // One statement does the whole success path (reset the failure count, upgrade the hash, end the
-  // previous session, create the new one, audit) instead of one round trip each.
-  const succeed = (db: Executor) =>
-    db
-      // The previous session ends only if the token really was its (id and secret), and the same user's.
-      .with('previous', (q) =>
-        q.deleteFrom('sessions').where('id', '=', previous?.id ?? NO_SESSION).where('user_id', '=', row.id).where('secret_digest', '=', digest(previous?.secret ?? '')),
-      )
-      .with('created', (q) => q.insertInto('sessions').values(sessionRow))
-      .with('audited', (q) => q.insertInto('audit_events').values(audit))
-      .updateTable('users')
-      .set({ failed_login_attempts: 0, locked_until: null, last_login_at: at, updated_at: at, ...(upgraded ? { hashed_password: upgraded } : {}) })
-      .where('id', '=', row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
-
-  // Hooks and subscribers run in the same transaction as the login; without any, the one statement
-  // is atomic on its own and needs no transaction (two round trips fewer).
-  if (!ctx.events.has('loggedIn')) return { ok: true, user: toUser(await succeed(ctx.db)), session, token }
-  return vetoable(() =>
-    ctx.db.transaction().execute(async (trx): Promise<LogInResult> => {
-      const user = toUser(await succeed(trx))
-      await ctx.events.emit(trx, 'loggedIn', { user, session })
-      return { ok: true, user, session, token }
-    }),
-  )
 }
-
-/** A session id that never exists, for the "no previous session" case of the single statement. */
-const NO_SESSION = '00000000-0000-0000-0000-000000000000'

@@ -19,7 +19,9 @@ export async function recordLoginFailure(
   meta: { ip?: string | null; userAgent?: string | null; reason: string },
 ): Promise<{ locked: boolean }> {
   const at = ctx.config.clock()
-  const { threshold, duration } = ctx.config.lockout
+  const { enabled, duration } = ctx.config.lockout
+  // With lockout off the count still grows (it is audited) but can never reach the threshold.
+  const threshold = enabled ? ctx.config.lockout.threshold : 2_147_483_647
   const lockedUntil = new Date(at.getTime() + duration * 1000)
   // Read under the row lock (held until commit): whether the account was already locked decides
   // whether this failure is the one that locked it, even when parallel failures share a millisecond.

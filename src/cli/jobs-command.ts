@@ -1,12 +1,14 @@
 import { createSigra } from '../create-sigra.ts'
+import { loadFeatures } from './load-features.ts'
 import { cliOptions } from './options.ts'
 
 /**
- * `sigra jobs [--data DIR | --database-url URL]`: one sweep of due work (deletions, mail, cleanup),
+ * `sigra jobs [--data DIR | --database-url URL] [--config FILE]`: one sweep of due work (deletions, mail, cleanup, features' sweeps),
  * for cron. Mail goes through SMTP when SIGRA_SMTP_URL is set (smtp://user:pass@host:port).
  */
 export async function jobsCommand(args: string[]): Promise<number> {
-  const options = cliOptions(args)
+  const options = cliOptions(args, { config: { type: 'string' } })
+  const { features } = await loadFeatures(options.values.config as string | undefined)
   const secret = process.env.SIGRA_SECRET
   const baseUrl = process.env.SIGRA_BASE_URL
   if (!secret || !baseUrl) {
@@ -22,6 +24,7 @@ export async function jobsCommand(args: string[]): Promise<number> {
     appName: process.env.SIGRA_APP_NAME ?? 'Sigra',
     ...(options.schema ? { schema: options.schema } : {}),
     ...(smtp ? { mailer: smtpTransport(smtp) } : {}),
+    features,
   })
   try {
     const report = await sigra.jobs.runDue()

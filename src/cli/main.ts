@@ -7,14 +7,17 @@ const USAGE = `usage: sigra <command> [options]
 
 commands:
   demo          the reference web app on the embedded database (--port 3000, --host 127.0.0.1)
-  migrate       apply pending migrations (--check: only list them; exit 1 if any)
+  migrate       apply pending migrations (--check: list them per feature; exit 1 if any)
   walkthrough   a scripted tour of sign-up, confirmation, login, lockout, reset and the audit log
   jobs          run one sweep of due work: deletions, mail delivery, cleanup (for cron)
 
 database options (all commands):
   --data DIR            embedded PGlite in DIR (default ./.sigra)
   --database-url URL    a PostgreSQL server instead (or env DATABASE_URL)
-  --schema NAME         PostgreSQL schema for Sigra's tables (default sigra)`
+  --schema NAME         PostgreSQL schema for Sigra's tables (default sigra)
+
+migrate and jobs also take --config FILE: a module exporting the app's \`features\`
+(default: sigra.config.js, .mjs or .ts in the working directory, if there is one)`
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   demo: demoCommand,

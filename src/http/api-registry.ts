@@ -1,6 +1,7 @@
 import type { Hono } from 'hono'
 import * as v from 'valibot'
 import { toFieldIssues } from '../kernel/validation/parse-input.ts'
+import { admitSession } from './admit-session.ts'
 import { passesCsrf } from './csrf.ts'
 import type { HttpContext, HttpDeps, HttpEnv } from './http-env.ts'
 import { readBody } from './read-body.ts'
@@ -16,12 +17,18 @@ export interface ApiRoute<S extends v.GenericSchema = v.GenericSchema> {
   method: Method
   /** Relative to basePath, Hono syntax: '/sessions/:id'. */
   path: string
-  tag: 'auth' | 'session' | 'account' | 'meta'
+  /** Core's tags, or a feature's name. */
+  tag: 'auth' | 'session' | 'account' | 'meta' | (string & {})
   summary: string
   /** Request body schema (JSON or form). Omitted: no body. */
   body?: S
   /** Needs the session cookie; answers 401 `unauthenticated` without it. */
   auth?: boolean
+  /**
+   * With `auth`: also serves a session held at this sign-in step (`'*'`: at any step), which every
+   * other route refuses with the step's code (403 `password_change_required`, `mfa_required`).
+   */
+  step?: string
   /** Status → description, for the document (400/403 CSRF/429 are added where they apply). */
   responses: Record<number, string>
   handle(c: HttpContext, input: v.InferOutput<S>, deps: HttpDeps): Promise<Response>
@@ -31,12 +38,20 @@ export function defineRoute<S extends v.GenericSchema>(route: ApiRoute<S>): ApiR
   return route
 }
 
-/** Mounts routes on a Hono app: CSRF first, then auth, then the body, then the route. */
+/**
+ * Mounts routes on a Hono app: CSRF first, then auth, then the body, then the route. Only routes
+ * with `auth` look the session up; a session held at a sign-in step passes only the routes of that step.
+ */
 export function mountApi(app: Hono<HttpEnv>, routes: readonly ApiRoute[], deps: HttpDeps): void {
   for (const route of routes) {
     app.on(route.method.toUpperCase(), route.path, async (c) => {
       if (!passesCsrf(deps.config, c.req.raw)) return failure(c, { error: 'csrf' })
-      if (route.auth && !c.get('current')) return failure(c, { error: 'unauthenticated' })
+      if (route.auth) {
+        const resolved = await c.get('session')()
+        const current = admitSession(resolved, route.step)
+        if (!current) return failure(c, { error: resolved ? deps.sigra.sessions.stepRefusal(resolved.pending[0]!).error : 'unauthenticated' })
+        c.set('current', current)
+      }
       let input: unknown = undefined
       if (route.body) {
         const read = await readBody(c.req.raw, deps.config.http.maxBodyBytes)

@@ -1,40 +1,66 @@
 import { Hono } from 'hono'
-import type { SigraCore } from '../create-sigra.ts'
-import { mountApi } from './api-registry.ts'
-import { API_ROUTES } from './api/routes.ts'
-import { cookiePolicy, readSessionToken } from './cookies.ts'
-import type { ConnectionInfo, HttpDeps, HttpEnv } from './http-env.ts'
-import { openApiDocument } from './openapi.ts'
+import type { SigraCore } from '../facade/core-facade.ts'
+import { describeError } from '../kernel/safe-error-log.ts'
+import { errorPage } from '../web/error-page.ts'
 import { mountDevMailbox } from '../web/mount-dev-mailbox.ts'
 import { mountPages } from '../web/mount-pages.ts'
-import { errorPage } from '../web/error-page.ts'
+import type { Page } from '../web/page.ts'
+import { PAGES } from '../web/pages.ts'
+import { CORE_SETTINGS_SECTIONS } from '../web/settings/core-sections.ts'
+import type { SettingsSection } from '../web/settings/settings-section.ts'
+import type { WebDeps } from '../web/web-deps.ts'
+import { mountApi, type ApiRoute } from './api-registry.ts'
+import { API_ERROR_CODES } from './api/domain-error-codes.ts'
+import { API_ROUTES } from './api/routes.ts'
+import { cookiePolicy, readSessionToken } from './cookies.ts'
+import { statusTable } from './error-status.ts'
+import type { ConnectionInfo, HttpEnv } from './http-env.ts'
 import { prefersHtml } from './middleware/prefers-html.ts'
-import { describeError } from '../kernel/safe-error-log.ts'
+import { openApiDocument } from './openapi.ts'
 
 export type SigraHandler = (request: Request, info?: ConnectionInfo) => Promise<Response>
 
+/** What the enabled features add to the HTTP surface (assembled by `createSigra`). */
+export interface HandlerExtensions {
+  routes: readonly ApiRoute[]
+  pages: readonly Page[]
+  settings: readonly SettingsSection[]
+  /** Each feature's failure codes and statuses, for the status table and the OpenAPI document. */
+  errors: ReadonlyArray<{ name: string; errors: Readonly<Record<string, number>> }>
+}
+
 /**
- * The fetch-standard handler: the JSON API under `basePath`, and (when enabled) the reference
- * pages under `pagesPath` and the dev mailbox. Adapters call it with the socket address.
+ * The fetch-standard handler: the JSON API under `basePath` (core's routes, then each feature's),
+ * and (when enabled) the reference pages under `pagesPath` and the dev mailbox. Adapters call it
+ * with the socket address. Built from the facade: nothing here reaches below it.
  */
-export function createHandler(sigra: SigraCore): SigraHandler {
+export function createHandler(sigra: SigraCore, extensions: HandlerExtensions): SigraHandler {
   const config = sigra.config
-  const deps: HttpDeps = { sigra, config, cookies: cookiePolicy(config) }
+  const statusFor = statusTable(extensions.errors)
+  const deps: WebDeps = { sigra, config, cookies: cookiePolicy(config), statusFor, settings: [...CORE_SETTINGS_SECTIONS, ...extensions.settings] }
+  const routes = [...API_ROUTES, ...extensions.routes]
   const app = new Hono<HttpEnv>()
 
-  // The session of the cookie, validated once per request through the one enforcement point.
+  // The cookie's session is looked up once, and only by a route or page that uses it.
   app.use('*', async (c, next) => {
-    const token = readSessionToken(deps.cookies, c.req.header('cookie') ?? null)
-    c.set('current', token ? await sigra.sessions.validate(token) : null)
+    let resolved: ReturnType<typeof sigra.sessions.resolve> | undefined
+    c.set('session', () => {
+      const token = readSessionToken(deps.cookies, c.req.header('cookie') ?? null)
+      resolved ??= token ? sigra.sessions.resolve(token) : Promise.resolve(null)
+      return resolved
+    })
+    c.set('current', null)
+    c.set('statusFor', statusFor)
     await next()
   })
 
   const api = new Hono<HttpEnv>()
-  const document = openApiDocument(config, API_ROUTES)
+  const codes = [...new Set([...API_ERROR_CODES, ...extensions.errors.flatMap((f) => Object.keys(f.errors))])]
+  const document = openApiDocument(config, routes, codes)
   api.get('/openapi.json', (c) => c.json(document))
-  mountApi(api, API_ROUTES, deps)
+  mountApi(api, routes, deps)
   app.route(config.basePath || '/', api)
-  if (config.http.pages) mountPages(app, deps)
+  if (config.http.pages) mountPages(app, deps, [...PAGES, ...extensions.pages])
   if (config.http.devMailbox) mountDevMailbox(app, deps)
 
   // A browser under the pages path gets a page; everyone else (the API, fetch) the JSON code.

@@ -1,3 +1,5 @@
+import { SigraError } from '../kernel/errors.ts'
+
 /**
  * The one table from domain error codes to HTTP statuses. A code missing here is a bug: the
  * handler answers 500 and logs it, so tests catch it.
@@ -14,6 +16,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   unconfirmed: 403,
   impersonated: 403,
   password_change_required: 403,
+  step_required: 403,
   csrf: 403,
   not_found: 404,
   email_taken: 409,
@@ -33,4 +36,23 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
 
 export function statusFor(code: string): number {
   return ERROR_STATUS[code] ?? 500
+}
+
+/**
+ * Core's table plus the enabled features' codes. A feature may repeat a core code only with core's
+ * status (two meanings for one code would make clients guess).
+ */
+export function statusTable(features: ReadonlyArray<{ name: string; errors: Readonly<Record<string, number>> }>): (code: string) => number {
+  const table: Record<string, number> = { ...ERROR_STATUS }
+  const owner: Record<string, string> = {}
+  for (const { name, errors } of features) {
+    for (const [code, status] of Object.entries(errors)) {
+      if (table[code] !== undefined && table[code] !== status) {
+        throw new SigraError('invalid_feature', `Feature ${name}: error ${code} is already ${table[code]} (${owner[code] ?? 'core'}); it cannot be ${status}`)
+      }
+      table[code] = status
+      owner[code] ??= name
+    }
+  }
+  return (code) => table[code] ?? 500
 }

@@ -1,7 +1,8 @@
 import type { Context } from 'hono'
+import type { SigraCore } from '../facade/core-facade.ts'
 import type { SigraConfig } from '../kernel/config.ts'
-import type { SigraCore } from '../create-sigra.ts'
 import type { Session } from '../sessions/session.ts'
+import type { ResolvedSession } from '../sessions/validate-session.ts'
 import type { User } from '../users/user.ts'
 import type { CookiePolicy } from './cookies.ts'
 
@@ -13,8 +14,16 @@ export interface ConnectionInfo {
 export interface HttpEnv {
   Bindings: ConnectionInfo
   Variables: {
-    /** Set by `loadSession`: the validated session of the cookie, if any. */
+    /**
+     * The signed-in user and session, set before a route or page that uses them runs (a session
+     * held at a sign-in step only on that step's routes). Routes that do not need the session never
+     * look it up.
+     */
     current: { user: User; session: Session } | null
+    /** The request's session cookie, resolved once on first use (memoised per request). */
+    session: () => Promise<ResolvedSession | null>
+    /** Error code → HTTP status: core's table plus the enabled features'. */
+    statusFor: (code: string) => number
   }
 }
 
@@ -25,4 +34,6 @@ export interface HttpDeps {
   sigra: SigraCore
   config: Readonly<SigraConfig>
   cookies: CookiePolicy
+  /** Error code → HTTP status: core's table plus the enabled features'. */
+  statusFor: (code: string) => number
 }

@@ -8,7 +8,7 @@ import { cookiePolicy } from './cookies.ts'
  * The OpenAPI 3.1 document of the JSON API, generated from the route table and the valibot
  * schemas the handler validates bodies with — one source, so the two cannot drift.
  */
-export function openApiDocument(config: Readonly<SigraConfig>, routes: readonly ApiRoute[]): Record<string, unknown> {
+export function openApiDocument(config: Readonly<SigraConfig>, routes: readonly ApiRoute[], errorCodes: readonly string[] = API_ERROR_CODES): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {}
   for (const route of routes) {
     const path = `${config.basePath}${route.path}`.replace(/:([A-Za-z_]+)/g, '{$1}')
@@ -20,6 +20,7 @@ export function openApiDocument(config: Readonly<SigraConfig>, routes: readonly 
     if (route.body) note('415', 'unsupported_media_type (send JSON or a urlencoded form)')
     if (route.method !== 'get') note('403', 'csrf: cross-site request refused')
     if (route.auth) note('401', 'unauthenticated')
+    if (route.auth && route.step !== '*') note('403', 'a sign-in step is pending (password_change_required, or a feature\'s code such as mfa_required)')
     note('429', 'rate_limited (Retry-After header)')
     const responses: Record<string, unknown> = {}
     for (const [status, descriptions] of [...notes].sort(([a], [b]) => a.localeCompare(b))) {
@@ -61,7 +62,7 @@ export function openApiDocument(config: Readonly<SigraConfig>, routes: readonly 
           required: ['ok', 'error'],
           properties: {
             ok: { const: false },
-            error: { type: 'string', enum: [...API_ERROR_CODES], description: 'A stable code: see the error table in the README.' },
+            error: { type: 'string', enum: [...errorCodes], description: 'A stable code: see the error table in the README.' },
             issues: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
             retryAfter: { type: 'integer' },
           },

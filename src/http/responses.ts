@@ -18,5 +18,7 @@ export function failure(c: HttpContext, result: Pick<Failure<string>, 'error' | 
   if (result.issues) body.issues = result.issues
   if (result.retryAfter !== undefined) body.retryAfter = result.retryAfter
   if (result.reason !== undefined) body.reason = result.reason
-  return c.json(body, statusFor(result.error) as ContentfulStatusCode, headers)
+  // The handler's table (core's and the enabled features' codes); the static one outside a handler.
+  const status = (c.get('statusFor') ?? statusFor)(result.error)
+  return c.json(body, status as ContentfulStatusCode, headers)
 }

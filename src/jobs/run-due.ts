@@ -7,6 +7,8 @@ export interface SweepReport {
   deletions: DeletionSweepReport
   mail: DeliveryReport
   cleanup: CleanupReport
+  /** Each enabled feature's sweep reports, by sweep name (`mfa.expiredEnrollments`); empty without features. */
+  features: Record<string, unknown>
 }
 
 /**
@@ -18,5 +20,7 @@ export async function runDue(ctx: SigraContext): Promise<SweepReport> {
   const deletions = await executeDueDeletions(ctx)
   const mail = await deliverDueMail(ctx)
   const cleanup = await cleanupExpired(ctx)
-  return { deletions, mail, cleanup }
+  const features: Record<string, unknown> = {}
+  for (const sweep of ctx.sweeps) features[sweep.name] = await sweep.run()
+  return { deletions, mail, cleanup, features }
 }

@@ -9,7 +9,7 @@ import type { MailTemplates } from './mail/templates.ts'
 import type { MailTransport } from './mail/transport.ts'
 import { devTransport } from './mail/transport.ts'
 import type { RateLimitStore } from './rate-limit/rate-limiter.ts'
-import { DEFAULT_RATE_LIMITS, type RateLimitRules } from './rate-limit/rules.ts'
+import { DEFAULT_RATE_LIMITS, type RateLimitOverrides, type RateLimitRule } from './rate-limit/rules.ts'
 
 /** Everything `createSigra()` accepts. Durations are in seconds. */
 export interface SigraOptions {
@@ -32,11 +32,21 @@ export interface SigraOptions {
   requireConfirmation?: boolean
   /** `sudoTtl`: how long a re-authentication keeps a session "sudo-fresh" (default 300 s). */
   sessions?: { idleTimeout?: number; absoluteTimeout?: number; rememberMeMaxAge?: number; activityThrottle?: number; sudoTtl?: number }
-  lockout?: { threshold?: number; duration?: number }
+  /**
+   * Account lockout after repeated wrong passwords (default: 5 failures lock for 15 minutes).
+   * `false` turns it off: failures are still counted and audited, but nothing locks. The rate limits
+   * then stand alone against guessing; see the README's "Turning protections off".
+   */
+  lockout?: false | { threshold?: number; duration?: number }
   tokens?: { confirmTtl?: number; resetTtl?: number; confirmResendInterval?: number; emailChangeTtl?: number }
   /** What happens when a scheduled deletion comes due. Default: anonymize after 14 days. */
   deletion?: { strategy?: DeletionStrategy; graceDays?: number }
-  rateLimit?: { store?: RateLimitStore; rules?: Partial<RateLimitRules> }
+  /**
+   * Rate limits: where counters live and the budgets. `false` turns every limit off; a rule set to
+   * `false` turns that one off (features' rules are named here too). Off is for hosts that limit at
+   * their proxy or gateway; see the README's "Turning protections off".
+   */
+  rateLimit?: false | { store?: RateLimitStore; rules?: RateLimitOverrides }
   /** Where the JSON API is served (default '/auth'). */
   basePath?: string
   /** Where the reference pages are served and where emailed links point (default '/account'). */
@@ -60,10 +70,14 @@ export interface SigraConfig {
   password: { minLength: number; maxLength: number; blocklist: readonly string[] }
   requireConfirmation: boolean
   sessions: { idleTimeout: number; absoluteTimeout: number; rememberMeMaxAge: number; activityThrottle: number; sudoTtl: number }
-  lockout: { threshold: number; duration: number }
+  /** `enabled: false`: failures are counted and audited, nothing locks. */
+  lockout: { enabled: boolean; threshold: number; duration: number }
   tokens: { confirmTtl: number; resetTtl: number; confirmResendInterval: number; emailChangeTtl: number }
   deletion: { strategy: DeletionStrategy; graceDays: number }
-  rateLimitRules: RateLimitRules
+  /** Core's budgets with the host's overrides; a rule set to false is off. Features' defaults are added by createSigra. */
+  rateLimitRules: Readonly<Record<string, RateLimitRule | false>>
+  /** `rateLimit: false`: every rule, features' included, is off. */
+  rateLimitOff: boolean
   basePath: string
   pagesPath: string
   http: Required<Omit<HttpOptions, 'allowedOrigins'>> & { allowedOrigins: readonly string[] }
@@ -112,7 +126,7 @@ const OptionsSchema = v.object({
   sessions: v.optional(
     v.object({ idleTimeout: seconds(60), absoluteTimeout: seconds(60), rememberMeMaxAge: seconds(60), activityThrottle: seconds(0), sudoTtl: seconds(10) }),
   ),
-  lockout: v.optional(v.object({ threshold: seconds(1), duration: seconds(1) })),
+  lockout: v.optional(v.union([v.literal(false), v.object({ threshold: seconds(1), duration: seconds(1) })], 'lockout must be false or { threshold, duration }')),
   tokens: v.optional(v.object({ confirmTtl: seconds(60), resetTtl: seconds(60), confirmResendInterval: seconds(0), emailChangeTtl: seconds(60) })),
   deletion: v.optional(v.object({ strategy: v.optional(v.picklist(['anonymize', 'soft_delete', 'hard_delete'], 'deletion.strategy must be anonymize, soft_delete or hard_delete')), graceDays: seconds(0) })),
   basePath: v.optional(v.pipe(v.string(), v.regex(/^\/[A-Za-z0-9/_-]*$/, 'basePath must start with /'))),
@@ -161,7 +175,11 @@ export function resolveConfig(options: SigraOptions): SigraConfig {
       activityThrottle: o.sessions?.activityThrottle ?? 5 * 60,
       sudoTtl: o.sessions?.sudoTtl ?? 5 * 60,
     },
-    lockout: { threshold: o.lockout?.threshold ?? 5, duration: o.lockout?.duration ?? 15 * 60 },
+    lockout: {
+      enabled: o.lockout !== false,
+      threshold: (o.lockout || undefined)?.threshold ?? 5,
+      duration: (o.lockout || undefined)?.duration ?? 15 * 60,
+    },
     tokens: {
       confirmTtl: o.tokens?.confirmTtl ?? 48 * 3600,
       resetTtl: o.tokens?.resetTtl ?? 3600,
@@ -169,7 +187,8 @@ export function resolveConfig(options: SigraOptions): SigraConfig {
       emailChangeTtl: o.tokens?.emailChangeTtl ?? 24 * 3600,
     },
     deletion: { strategy: o.deletion?.strategy ?? 'anonymize', graceDays: o.deletion?.graceDays ?? 14 },
-    rateLimitRules: { ...DEFAULT_RATE_LIMITS, ...options.rateLimit?.rules },
+    rateLimitRules: options.rateLimit === false ? {} : withoutUndefined({ ...DEFAULT_RATE_LIMITS, ...options.rateLimit?.rules }),
+    rateLimitOff: options.rateLimit === false,
     basePath: (o.basePath ?? '/auth').replace(/\/+$/, ''),
     pagesPath: (o.pagesPath ?? '/account').replace(/\/+$/, ''),
     http: {
@@ -184,4 +203,8 @@ export function resolveConfig(options: SigraOptions): SigraConfig {
     hooks: options.hooks ?? {},
     mailer: options.mailer ?? devTransport(),
   }
+}
+
+function withoutUndefined<V>(record: Record<string, V | undefined>): Record<string, V> {
+  return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, V] => entry[1] !== undefined))
 }

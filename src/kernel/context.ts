@@ -1,9 +1,12 @@
 import type { SigraConfig } from './config.ts'
 import type { Sealer } from './crypto/seal.ts'
-import type { Db } from './db/database.ts'
+import type { Db, Executor } from './db/database.ts'
 import type { LifecycleEvents } from './events.ts'
 import type { MailTemplates } from './mail/templates.ts'
 import type { RateLimiter } from './rate-limit/rate-limiter.ts'
+import type { SignInPipeline } from '../sessions/sign-in-steps.ts'
+import type { RequestAuthenticator } from '../sessions/principal.ts'
+import type { User } from '../users/user.ts'
 
 /**
  * The explicit dependencies every domain function receives first. Built once by createSigra();
@@ -18,6 +21,16 @@ export interface SigraContext {
   mailSealer: Sealer
   /** A real hash of a random password, verified when an account does not exist so timing does not tell. */
   dummyHash: () => Promise<string>
+  /** The sign-in steps the enabled features add, and the gates derived from the account (forced password change). */
+  pipeline: SignInPipeline
+  /** Ways besides the session cookie to authenticate a request (features: API tokens, JWT). */
+  authenticators: readonly RequestAuthenticator[]
+  /** Features' periodic work, run by `jobs.runDue()` after core's, reported under each name. */
+  sweeps: ReadonlyArray<{ name: string; run(): Promise<unknown> }>
+  /** Features' parts of a user's data export, under `features.<name>`. Never secrets. */
+  exporters: ReadonlyArray<{ name: string; export(user: User, db: Executor): Promise<unknown> }>
+  /** First segments of the enabled features' audit actions: reserved, like core's. */
+  auditPrefixes: readonly string[]
 }
 
 export function now(ctx: SigraContext): Date {

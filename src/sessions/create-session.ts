@@ -14,6 +14,10 @@ export interface NewSessionInput {
   ip?: string | null
   userAgent?: string | null
   impersonatorId?: string | null
+  /** Sign-in steps the session must pass before it is signed in (decided by `signIn`). */
+  pendingSteps?: readonly string[]
+  /** RFC 8176 method references of how it authenticated. */
+  amr?: readonly string[]
 }
 
 /**
@@ -34,8 +38,8 @@ export function newSession(ctx: SigraContext, input: NewSessionInput): { row: Se
     expires_at: addSeconds(at, rememberMe ? sessions.rememberMeMaxAge : sessions.absoluteTimeout),
     remember_me: rememberMe,
     sudo_at: null,
-    mfa_state: 'none',
-    mfa_verified_at: null,
+    pending_steps: [...(input.pendingSteps ?? [])],
+    amr: [...(input.amr ?? [])],
     ip: input.ip?.slice(0, 64) ?? null,
     user_agent: input.userAgent?.slice(0, 512) ?? null,
     device_label: deviceLabel(input.userAgent),
@@ -45,7 +49,11 @@ export function newSession(ctx: SigraContext, input: NewSessionInput): { row: Se
   return { row, session: toSession(row, sessions.idleTimeout), token: formatSessionToken(row.id, secret) }
 }
 
-/** Creates a session row and returns the token, which exists only in the return value. */
+/**
+ * Creates a session row and returns the token, which exists only in the return value. Not a way to
+ * sign someone in (that is `signIn`, which runs the sign-in steps); for sessions derived from one
+ * that already passed them, and for test fixtures.
+ */
 export async function createSession(ctx: SigraContext, trx: Trx, input: NewSessionInput): Promise<{ session: Session; token: string }> {
   const { row, session, token } = newSession(ctx, input)
   await trx.insertInto('sessions').values(row).execute()

@@ -1,4 +1,4 @@
-import type { MfaState, SessionRow } from '../kernel/db/tables/sessions.table.ts'
+import type { SessionRow } from '../kernel/db/tables/sessions.table.ts'
 
 /** A session as Sigra hands it out: the secret half of the token is never part of it. */
 export interface Session {
@@ -12,7 +12,14 @@ export interface Session {
   idleExpiresAt: Date | null
   rememberMe: boolean
   sudoAt: Date | null
-  mfaState: MfaState
+  /**
+   * Sign-in steps this session must still pass, first one first (a second factor, a forced password
+   * change). Always empty on what `sessions.validate` returns: a session with a pending step is not
+   * signed in for anything but that step.
+   */
+  pendingSteps: string[]
+  /** How the session authenticated, as RFC 8176 method references (`pwd`, `otp`, `hwk`, …). */
+  amr: string[]
   ip: string | null
   userAgent: string | null
   deviceLabel: string | null
@@ -30,7 +37,8 @@ export function toSession(row: SessionRow, idleTimeout: number): Session {
     idleExpiresAt: row.remember_me ? null : new Date(row.last_active_at.getTime() + idleTimeout * 1000),
     rememberMe: row.remember_me,
     sudoAt: row.sudo_at,
-    mfaState: row.mfa_state,
+    pendingSteps: row.pending_steps,
+    amr: row.amr,
     ip: row.ip,
     userAgent: row.user_agent,
     deviceLabel: row.device_label,

@@ -9,7 +9,9 @@ import { PASSWORD_INPUT, parseInput } from '../kernel/validation/parse-input.ts'
 import { normalizePassword } from '../kernel/validation/password-policy.ts'
 import { findUserById } from '../users/user-repository.ts'
 import { toSession, type Session } from './session.ts'
-import { sessionExpiry, validateSession } from './validate-session.ts'
+import { resolveSession, sessionExpiry } from './validate-session.ts'
+import { pendingSteps, refusalFor, type PendingStepError } from './sign-in-steps.ts'
+import { toUser } from '../users/user.ts'
 
 /**
  * The one sudo rule: a live, non-impersonated session whose `sudo_at` is younger than `sudoTtl`.
@@ -20,29 +22,38 @@ export function isSudo(ctx: SigraContext, session: Pick<Session, 'sudoAt' | 'imp
   return ctx.config.clock().getTime() < new Date(session.sudoAt).getTime() + ctx.config.sessions.sudoTtl * 1000
 }
 
+export type SudoCheck = { ok: true; row: SessionRow } | { ok: false; error: 'sudo_required' | PendingStepError }
+
 /**
  * Reads the session afresh (a caller's object may be stale) and answers it only if it belongs to
- * the user, is live, and is sudo-fresh. Every sudo-gated operation goes through here.
+ * the user, is live, has passed every sign-in step, and is sudo-fresh. Every sudo-gated operation
+ * goes through here. A session held at a step gets that step's code (`password_change_required`)
+ * before any sudo question; `allowStep` admits the one step the operation completes.
  */
 export async function requireSudoSession(
   ctx: SigraContext,
   db: Executor,
   userId: string,
   session: { id?: unknown } | null | undefined,
-): Promise<SessionRow | null> {
+  options: { allowStep?: string } = {},
+): Promise<SudoCheck> {
   const id = session?.id
   // The exact UUID shape: anything looser ('-' × 36) would reach PostgreSQL and throw instead of refusing.
-  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null
+  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return fail('sudo_required')
   const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst()
-  if (!row || sessionExpiry(ctx, row, ctx.config.clock())) return null
-  return isSudo(ctx, { sudoAt: row.sudo_at, impersonatorId: row.impersonator_id }) ? row : null
+  if (!row || sessionExpiry(ctx, row, ctx.config.clock())) return fail('sudo_required')
+  const user = await findUserById(db, userId)
+  if (!user) return fail('sudo_required')
+  const step = pendingSteps(ctx.pipeline, row.pending_steps, toUser(user)).find((name) => name !== options.allowStep)
+  if (step) return fail(refusalFor(ctx.pipeline, step).error)
+  return isSudo(ctx, { sudoAt: row.sudo_at, impersonatorId: row.impersonator_id }) ? { ok: true, row } : fail('sudo_required')
 }
 
 const SudoInput = v.object({ password: PASSWORD_INPUT })
 
 export type ConfirmSudoResult =
   | { ok: true; session: Session }
-  | Failure<'invalid' | 'invalid_session' | 'invalid_credentials' | 'locked' | 'rate_limited' | 'impersonated' | 'no_password'>
+  | Failure<'invalid' | 'invalid_session' | 'invalid_credentials' | 'locked' | 'rate_limited' | 'impersonated' | 'no_password' | PendingStepError>
 
 /**
  * Re-authenticates the session's user with their password and marks the session sudo-fresh.
@@ -52,9 +63,11 @@ export type ConfirmSudoResult =
 export async function confirmSudo(ctx: SigraContext, token: unknown, input: { password: unknown }): Promise<ConfirmSudoResult> {
   const parsed = parseInput(SudoInput, input)
   if (!parsed.ok) return parsed
-  const current = await validateSession(ctx, token)
+  const current = await resolveSession(ctx, token)
   if (!current) return fail('invalid_session')
   const { session, user } = current
+  // A session held at a sign-in step (a forced password change, a second factor) cannot become sudo.
+  if (current.pending.length) return fail(refusalFor(ctx.pipeline, current.pending[0]!).error)
   if (session.impersonatorId) return fail('impersonated')
   const limited = await ctx.limiter.consume('sudo', session.id)
   if (!limited.ok) return fail('rate_limited', { retryAfter: limited.retryAfter })

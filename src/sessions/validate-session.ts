@@ -8,6 +8,7 @@ import type { UserRow } from '../kernel/db/tables/users.table.ts'
 import { toUser, type User } from '../users/user.ts'
 import { toSession, type Session } from './session.ts'
 import { parseSessionToken } from './session-token.ts'
+import { pendingSteps } from './sign-in-steps.ts'
 
 /** Why a session row is no longer usable at `at`, or null when it is. The one place these rules live. */
 export function sessionExpiry(ctx: SigraContext, row: Pick<SessionRow, 'expires_at' | 'last_active_at' | 'remember_me'>, at: Date): 'absolute' | 'idle' | null {
@@ -18,7 +19,7 @@ export function sessionExpiry(ctx: SigraContext, row: Pick<SessionRow, 'expires_
 
 const SESSION_COLUMNS = [
   's.id', 's.user_id', 's.secret_digest', 's.created_at', 's.last_active_at', 's.expires_at', 's.remember_me', 's.sudo_at',
-  's.mfa_state', 's.mfa_verified_at', 's.ip', 's.user_agent', 's.device_label', 's.impersonator_id', 's.active_organization_id',
+  's.pending_steps', 's.amr', 's.ip', 's.user_agent', 's.device_label', 's.impersonator_id', 's.active_organization_id',
 ] as const
 
 const USER_COLUMNS = [
@@ -41,13 +42,25 @@ function lookupQuery(db: Db, id: string): CompiledQuery<LookupRow> {
   return CompiledQuery.raw(text, [id]) as CompiledQuery<LookupRow>
 }
 
+/** A live session as it stands, signed in or held at a sign-in step (`pending`, first step first). */
+export interface ResolvedSession {
+  user: User
+  session: Session
+  /** Steps still to pass; empty when the session is signed in. Same as `session.pendingSteps`. */
+  pending: string[]
+}
+
 /**
  * The one enforcement point for sessions: a single primary-key join (a prepared statement) returns session and user;
  * the secret is compared in constant time; absolute and idle expiry are checked here and nowhere
- * else. Most calls write nothing: activity is recorded at most once per `activityThrottle`, and
- * an expired session is deleted when it is seen.
+ * else, and so are the sign-in steps still pending (stored on the session, or derived from the
+ * account, like a forced password change). Most calls write nothing: activity is recorded at most
+ * once per `activityThrottle`, and an expired session is deleted when it is seen.
+ *
+ * This answers sessions held at a step too: only the routes of that step may use them. Everything
+ * else goes through `validateSession`, which answers them as not signed in.
  */
-export async function validateSession(ctx: SigraContext, token: unknown): Promise<{ user: User; session: Session } | null> {
+export async function resolveSession(ctx: SigraContext, token: unknown): Promise<ResolvedSession | null> {
   const parsed = parseSessionToken(token)
   if (!parsed) return null
   const row = (await ctx.db.executeQuery(lookupQuery(ctx.db, parsed.id))).rows[0]
@@ -66,6 +79,18 @@ export async function validateSession(ctx: SigraContext, token: unknown): Promis
   }
 
   const userRow: UserRow = { ...row, id: row.user_id, created_at: row.user_created_at, updated_at: row.user_updated_at }
-  const sessionRow: SessionRow = { ...row, last_active_at: lastActiveAt }
-  return { user: toUser(userRow), session: toSession(sessionRow, ctx.config.sessions.idleTimeout) }
+  const user = toUser(userRow)
+  const pending = pendingSteps(ctx.pipeline, row.pending_steps, user)
+  const session = { ...toSession({ ...row, last_active_at: lastActiveAt }, ctx.config.sessions.idleTimeout), pendingSteps: pending }
+  return { user, session, pending }
+}
+
+/**
+ * The session of a signed-in user, or null: unknown, expired, revoked, or still held at a sign-in
+ * step (a second factor not given, a password that must be changed first). What every route,
+ * guard and host check uses.
+ */
+export async function validateSession(ctx: SigraContext, token: unknown): Promise<{ user: User; session: Session } | null> {
+  const resolved = await resolveSession(ctx, token)
+  return resolved && resolved.pending.length === 0 ? { user: resolved.user, session: resolved.session } : null
 }

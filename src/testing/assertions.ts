@@ -1,5 +1,5 @@
 import { AssertionError } from 'node:assert'
-import type { Sigra } from '../create-sigra.ts'
+import type { SigraCore as Sigra } from '../facade/core-facade.ts'
 import type { AuditEvent } from '../kernel/audit/audit-query.ts'
 import { CONTEXT } from '../kernel/context-symbol.ts'
 import type { Session } from '../sessions/session.ts'

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Sigra } from '../create-sigra.ts'
+import type { SigraCore as Sigra } from '../facade/core-facade.ts'
 import { CONTEXT } from '../kernel/context-symbol.ts'
 import { createSession } from '../sessions/create-session.ts'
 import { toSession, type Session } from '../sessions/session.ts'

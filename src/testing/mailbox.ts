@@ -1,4 +1,4 @@
-import type { Sigra } from '../create-sigra.ts'
+import type { SigraCore as Sigra } from '../facade/core-facade.ts'
 
 export interface MailWithLink {
   to: string

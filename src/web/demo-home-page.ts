@@ -1,4 +1,4 @@
-import type { SigraCore } from '../create-sigra.ts'
+import type { SigraCore } from '../facade/core-facade.ts'
 import { cookiePolicy, readSessionToken } from '../http/cookies.ts'
 import { h } from './html.ts'
 import { layout } from './layout.ts'

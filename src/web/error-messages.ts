@@ -12,6 +12,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   unconfirmed: 'Confirm your email address first: open the link we sent you.',
   impersonated: 'This is not possible while acting on behalf of another user.',
   password_change_required: 'You need to choose a new password before continuing.',
+  step_required: 'This sign-in is not complete. Log out and log in again.',
   csrf: 'This form was sent from another site or an old page, so it was refused. Reload the page and try again.',
   not_found: 'That was not found. It may already be gone.',
   email_taken: 'That email address cannot be used. Choose another one.',

@@ -1,28 +1,32 @@
-import type { HttpContext, HttpDeps } from '../http/http-env.ts'
-import type { Session } from '../sessions/session.ts'
-import type { User } from '../users/user.ts'
+import type { HttpContext } from '../http/http-env.ts'
+import type { Current } from './current.ts'
 import type { Form } from './read-form.ts'
+import type { WebDeps } from './web-deps.ts'
 
-export type Current = { user: User; session: Session }
+export type { Current } from './current.ts'
 
 /**
  * One page: its path under `pagesPath`, a GET that renders and/or a POST that parses the form,
  * calls one facade function, and redirects (303) or re-renders with the errors. `auth` pages
- * send visitors without a session to the login page (GET) or refuse the form (POST).
+ * send visitors without a session to the login page (GET) or refuse the form (POST); a session held
+ * at a sign-in step is sent to that step's page unless the page names the step in `step`.
  */
 export interface Page {
   path: string
   auth?: boolean
-  get?(c: HttpContext, deps: HttpDeps, current: Current | null): Promise<Response> | Response
-  post?(c: HttpContext, deps: HttpDeps, form: Form, current: Current | null): Promise<Response> | Response
+  /** A sign-in step whose sessions this page serves (the forced password change: the settings page). */
+  step?: string
+  get?(c: HttpContext, deps: WebDeps, current: Current | null): Promise<Response> | Response
+  post?(c: HttpContext, deps: WebDeps, form: Form, current: Current | null): Promise<Response> | Response
 }
 
 /** A page whose handlers always get a session. */
 export interface AuthPage {
   path: string
   auth: true
-  get?(c: HttpContext, deps: HttpDeps, current: Current): Promise<Response> | Response
-  post?(c: HttpContext, deps: HttpDeps, form: Form, current: Current): Promise<Response> | Response
+  step?: string
+  get?(c: HttpContext, deps: WebDeps, current: Current): Promise<Response> | Response
+  post?(c: HttpContext, deps: WebDeps, form: Form, current: Current): Promise<Response> | Response
 }
 
 export function definePage(page: Page & { auth?: false }): Page

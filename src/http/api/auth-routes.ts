@@ -38,7 +38,8 @@ export const logInRoute = defineRoute({
     const result = await deps.sigra.auth.logIn({ ...body, rememberMe: body.rememberMe === true, previousToken: cookieToken(c, deps), ...requestMeta(deps, c) })
     if (!result.ok) return failure(c, result)
     setSessionCookie(c, deps, result.token, result.session)
-    return ok(c, { user: result.user, session: result.session })
+    // With a step pending the cookie carries a session that is not signed in yet: `pending` says what to do next.
+    return ok(c, { user: result.user, session: result.session, pending: result.pending })
   },
 })
 
@@ -60,11 +61,12 @@ export const currentSessionRoute = defineRoute({
   method: 'get',
   path: '/session',
   tag: 'session',
-  summary: 'The current user and session, and whether the session is sudo-fresh.',
+  summary: 'The current user and session, whether it is sudo-fresh, and the sign-in steps it must still pass (`pending`; a session held at a step may read this and log out, nothing else).',
   auth: true,
+  step: '*',
   responses: { 200: 'The current user and session' },
   async handle(c, _body, deps) {
     const current = c.get('current')!
-    return ok(c, { user: current.user, session: current.session, sudo: deps.sigra.sessions.isSudo(current.session) })
+    return ok(c, { user: current.user, session: current.session, sudo: deps.sigra.sessions.isSudo(current.session), pending: current.session.pendingSteps })
   },
 })

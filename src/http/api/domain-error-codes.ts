@@ -1,4 +1,4 @@
-import type { SigraCore } from '../../create-sigra.ts'
+import type { SigraCore } from '../../facade/core-facade.ts'
 
 type FailureCode<F> = F extends (...args: never[]) => Promise<infer R> ? (R extends { ok: false; error: infer E extends string } ? E : never) : never
 type Auth = SigraCore['auth']
@@ -59,6 +59,8 @@ const DOMAIN_CODES = {
   no_password: true,
   deletion_scheduled: true,
   vetoed: true,
+  password_change_required: true,
+  step_required: true,
   locked: true,
   rate_limited: true,
   // A Record over the type: the compiler refuses this object when a domain result gains a code

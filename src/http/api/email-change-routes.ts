@@ -1,3 +1,4 @@
+import { signedInOf } from '../admit-session.ts'
 import * as v from 'valibot'
 import { defineRoute } from '../api-registry.ts'
 import { failure, ok } from '../responses.ts'
@@ -36,7 +37,7 @@ export const confirmEmailChangeRoute = defineRoute({
   body: v.object({ token: EmailToken }),
   responses: { 200: 'Switched', 400: 'invalid_token', 409: 'email_taken (claimed meanwhile; nothing changed)', 422: 'vetoed' },
   async handle(c, body, deps) {
-    const current = c.get('current')
+    const current = await signedInOf(c)
     const result = await deps.sigra.account.confirmEmailChange(body.token, { session: current?.session ?? null })
     if (!result.ok) return failure(c, result)
     if (current?.user.id === result.user.id) await renewSessionCookie(c, deps)

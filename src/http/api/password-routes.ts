@@ -38,6 +38,7 @@ export const changePasswordRoute = defineRoute({
   summary: 'Change the password, proving the current one (wrong ones count toward lockout). Keeps this session, ends the others.',
   body: v.object({ currentPassword: Password, password: Password }),
   auth: true,
+  step: 'password_change',
   responses: {
     200: 'Changed',
     400: 'invalid (policy or same as current, with field issues)',
@@ -62,6 +63,7 @@ export const setPasswordRoute = defineRoute({
   summary: 'Add a password to an account that has none (OAuth-only). Needs a sudo-fresh session.',
   body: v.object({ password: Password }),
   auth: true,
+  step: 'password_change',
   responses: {
     200: 'Set',
     400: 'invalid (policy, with field issues)',

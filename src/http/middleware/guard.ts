@@ -1,16 +1,18 @@
-import type { SigraCore } from '../../create-sigra.ts'
+import type { SigraCore } from '../../facade/core-facade.ts'
 import type { Session } from '../../sessions/session.ts'
 import type { User } from '../../users/user.ts'
 import { cookiePolicy, readSessionToken } from '../cookies.ts'
 import { statusFor } from '../error-status.ts'
 import type { ConnectionInfo } from '../http-env.ts'
+import type { PendingStepError } from '../../sessions/sign-in-steps.ts'
 import { prefersHtml } from './prefers-html.ts'
 import { safeReturnTo } from './safe-return-to.ts'
 
 /** What a guard can demand. Every rule implies `requireAuth`. */
 export type GuardRule = 'requireAuth' | 'requireSudo' | 'requireConfirmed' | 'requirePasswordChangeDone'
 
-export type GuardRefusal = 'unauthenticated' | 'password_change_required' | 'unconfirmed' | 'sudo_required'
+/** Core's refusals, or the code of a pending sign-in step (a feature's, such as `mfa_required`). */
+export type GuardRefusal = 'unauthenticated' | 'password_change_required' | 'unconfirmed' | 'sudo_required' | PendingStepError
 
 export type GuardResult = { ok: true; user: User; session: Session } | { ok: false; error: GuardRefusal; response: Response }
 
@@ -30,8 +32,13 @@ export type GuardedSigra = Pick<SigraCore, 'config' | 'sessions'>
  */
 export async function guard(sigra: GuardedSigra, request: Request, rules: readonly GuardRule[] = ['requireAuth'], _info?: ConnectionInfo): Promise<GuardResult> {
   const token = readSessionToken(cookiePolicy(sigra.config), request.headers.get('cookie'))
-  const current = token ? await sigra.sessions.validate(token) : null
+  const current = token ? await sigra.sessions.resolve(token) : null
   if (!current) return refuse(sigra, request, 'unauthenticated')
+  // A session held at a sign-in step is not signed in: it goes to that step, whatever the rules.
+  if (current.pending.length) {
+    const step = sigra.sessions.stepRefusal(current.pending[0]!)
+    return refuse(sigra, request, step.error, step.page)
+  }
   const { user, session } = current
   if (rules.includes('requirePasswordChangeDone') && user.mustChangePassword) return refuse(sigra, request, 'password_change_required')
   if (rules.includes('requireConfirmed') && user.confirmedAt === null) return refuse(sigra, request, 'unconfirmed')
@@ -39,14 +46,16 @@ export async function guard(sigra: GuardedSigra, request: Request, rules: readon
   return { ok: true, user, session }
 }
 
-function refuse(sigra: GuardedSigra, request: Request, error: GuardRefusal): GuardResult {
+function refuse(sigra: GuardedSigra, request: Request, error: GuardRefusal, stepPage?: string): GuardResult {
   const headers = new Headers({ 'Cache-Control': 'no-store', Vary: 'Accept, Cookie' })
   if (prefersHtml(request.headers.get('accept'))) {
-    headers.set('Location', refusalPage(sigra.config.pagesPath, error, request))
+    headers.set('Location', stepPage ? `${sigra.config.pagesPath}/${stepPage}` : refusalPage(sigra.config.pagesPath, error, request))
     return { ok: false, error, response: new Response(null, { status: 303, headers }) }
   }
   headers.set('Content-Type', 'application/json')
-  return { ok: false, error, response: new Response(JSON.stringify({ ok: false, error }), { status: statusFor(error), headers }) }
+  // Every pending step is a 403: signed in to nothing until the step passes.
+  const status = stepPage ? 403 : statusFor(error)
+  return { ok: false, error, response: new Response(JSON.stringify({ ok: false, error }), { status, headers }) }
 }
 
 /** The page that resolves a refusal; log-in and sudo come back to where the user was going. */
@@ -62,5 +71,7 @@ export function refusalPage(pagesPath: string, error: GuardRefusal, request: Req
       return `${pagesPath}/confirm`
     case 'password_change_required':
       return `${pagesPath}/settings#password`
+    default:
+      return `${pagesPath}/log-in`
   }
 }

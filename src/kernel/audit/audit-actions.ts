@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'session.revoke_all',
   'session.sudo_enter',
   'session.sudo_failure',
+  'session.step_passed',
   'account.email_change_request',
   'account.email_change_confirm',
   'account.email_change_cancel',
@@ -29,8 +30,25 @@ export const AUDIT_ACTIONS = [
   'account.data_export',
 ] as const
 
-export type AuditAction = (typeof AUDIT_ACTIONS)[number]
+/**
+ * Audit actions a feature writes, added by augmentation so its calls to `writeAudit` type-check:
+ * `declare module 'sigra' { interface FeatureAuditActions { 'mfa.enable': true } }`.
+ */
+export interface FeatureAuditActions {}
 
-export const RESERVED_PREFIXES = ['auth.', 'session.', 'account.', 'mfa.', 'passkey.', 'oauth.', 'api.', 'admin.', 'organization.', 'sigra.'] as const
+export type AuditAction = (typeof AUDIT_ACTIONS)[number] | keyof FeatureAuditActions
+
+/** First segments of core's actions (and `authz.` for refused actions, `sigra.` for Sigra's own notes). */
+export const CORE_AUDIT_PREFIXES = ['auth', 'session', 'account', 'authz', 'sigra'] as const
+
+/**
+ * Prefixes `sigra.audit.log` refuses, so a host event can never pass for one of Sigra's: core's,
+ * and the namespaces of the features Sigra ships (whether enabled or not). A host-written
+ * feature's prefixes are reserved while it is enabled.
+ */
+export const RESERVED_PREFIXES: readonly string[] = [
+  ...CORE_AUDIT_PREFIXES,
+  ...['mfa', 'passkey', 'oauth', 'magic_link', 'api', 'token', 'jwt', 'admin', 'organization', 'security', 'webhook'],
+].map((prefix) => `${prefix}.`)
 
 export const ACTION_SHAPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/

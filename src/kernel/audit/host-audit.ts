@@ -5,11 +5,11 @@ import { parseInput } from '../validation/parse-input.ts'
 import { ACTION_SHAPE, RESERVED_PREFIXES } from './audit-actions.ts'
 import { metadataProblem } from './audit-metadata.ts'
 
-const HostEntry = v.object({
+const hostEntry = (reserved: readonly string[]) => v.object({
   action: v.pipe(
     v.string(),
     v.regex(ACTION_SHAPE, 'Action must look like "billing.plan_change".'),
-    v.check((a) => !RESERVED_PREFIXES.some((p) => a.startsWith(p)), `Actions under ${RESERVED_PREFIXES.join(' ')} are reserved for Sigra.`),
+    v.check((a) => !reserved.some((p) => a.startsWith(p)), `Actions under ${reserved.join(' ')} are reserved for Sigra and its features.`),
   ),
   outcome: v.optional(v.picklist(['success', 'failure'])),
   userId: v.optional(v.nullable(v.pipe(v.string(), v.uuid()))),
@@ -18,11 +18,11 @@ const HostEntry = v.object({
   userAgent: v.optional(v.nullable(v.string())),
   metadata: v.optional(v.record(v.string(), v.unknown())),
 })
-export type HostAuditEntry = v.InferInput<typeof HostEntry>
+export type HostAuditEntry = v.InferInput<ReturnType<typeof hostEntry>>
 
 /** The host's own audit events, in the same log, under its own action names. */
 export async function logHostEvent(ctx: SigraContext, entry: HostAuditEntry): Promise<{ ok: true } | Failure<'invalid'>> {
-  const parsed = parseInput(HostEntry, entry)
+  const parsed = parseInput(hostEntry([...RESERVED_PREFIXES, ...ctx.auditPrefixes.map((p) => `${p}.`)]), entry)
   if (!parsed.ok) return parsed
   const e = parsed.value
   const problem = metadataProblem(e.metadata ?? {})

@@ -5,7 +5,7 @@ import {
   RateLimiterRes,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible'
-import type { RateLimitName, RateLimitRule, RateLimitRules } from './rules.ts'
+import type { RateLimitName, RateLimitRule } from './rules.ts'
 
 /** Where counters live. Memory is per process; Redis and PostgreSQL share them across instances. */
 export interface RateLimitStore {
@@ -78,19 +78,26 @@ export function postgresStore(pool: unknown, options: { schema?: string } = {}):
 
 export type RateLimitVerdict = { ok: true } | { ok: false; retryAfter: number }
 
-/** One limiter per rule, built once. `consume` counts an attempt; a refusal carries seconds to wait. */
+/**
+ * One limiter per rule, built once. `consume` counts an attempt; a refusal carries seconds to wait.
+ * A rule configured `false` (or every rule, with `rateLimit: false`) always answers ok.
+ */
 export class RateLimiter {
-  readonly #limiters = new Map<RateLimitName, RateLimiterAbstract>()
+  readonly #limiters = new Map<string, RateLimiterAbstract | null>()
   readonly #store: RateLimitStore
-  constructor(store: RateLimitStore, rules: RateLimitRules) {
+  readonly #off: boolean
+  /** `off`: every rule answers ok (`rateLimit: false`). */
+  constructor(store: RateLimitStore, rules: Readonly<Record<string, RateLimitRule | false>>, options: { off?: boolean } = {}) {
     this.#store = store
-    for (const [name, rule] of Object.entries(rules) as Array<[RateLimitName, RateLimitRule]>) {
-      this.#limiters.set(name, store.create(name, rule))
-    }
+    this.#off = options.off === true
+    if (this.#off) return
+    for (const [name, rule] of Object.entries(rules)) this.#limiters.set(name, rule ? store.create(name, rule) : null)
   }
 
-  async consume(name: RateLimitName, key: string): Promise<RateLimitVerdict> {
+  /** Core's rule names, or a name an enabled feature declared. */
+  async consume(name: RateLimitName | (string & {}), key: string): Promise<RateLimitVerdict> {
     const limiter = this.#limiters.get(name)
+    if (this.#off || limiter === null) return { ok: true }
     if (!limiter) throw new Error(`unknown rate limit ${name}`)
     await this.#ready()
     try {
@@ -103,7 +110,7 @@ export class RateLimiter {
   }
 
   /** Checks every budget (all are charged) and refuses if any is spent. */
-  async consumeAll(checks: ReadonlyArray<readonly [RateLimitName, string | null | undefined]>): Promise<RateLimitVerdict> {
+  async consumeAll(checks: ReadonlyArray<readonly [RateLimitName | (string & {}), string | null | undefined]>): Promise<RateLimitVerdict> {
     let worst: RateLimitVerdict = { ok: true }
     for (const [name, key] of checks) {
       if (!key) continue

@@ -34,3 +34,9 @@ export const DEFAULT_RATE_LIMITS: RateLimitRules = {
   emailChange: { points: 5, duration: 3600 },
   sudo: { points: 10, duration: 300 },
 }
+
+/**
+ * What `rateLimit.rules` accepts: a new budget, or `false` to turn a rule off, for core's rules
+ * and for the rules enabled features declare (by their names, e.g. `mfaVerify`).
+ */
+export type RateLimitOverrides = Partial<Record<RateLimitName, RateLimitRule | false>> & Record<string, RateLimitRule | false | undefined>

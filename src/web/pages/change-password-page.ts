@@ -9,6 +9,7 @@ import { renewSessionCookie } from '../../http/renew-session-cookie.ts'
 export const changePasswordPage = definePage({
   path: '/settings/password',
   auth: true,
+  step: 'password_change',
   async post(c, deps, form, current) {
     const result = await deps.sigra.account.changePassword(current.user, form.get('current'), { password: form.get('password') }, { session: current.session })
     if (result.ok) {

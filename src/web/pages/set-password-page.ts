@@ -10,6 +10,7 @@ import { renewSessionCookie } from '../../http/renew-session-cookie.ts'
 export const setPasswordPage = definePage({
   path: '/settings/password/set',
   auth: true,
+  step: 'password_change',
   async post(c, deps, form, current) {
     const result = await deps.sigra.account.setPassword(current.user, { password: form.get('password') }, { session: current.session })
     if (result.ok) {

@@ -5,6 +5,7 @@ import { settingsView } from '../settings/settings-view.ts'
 export const settingsPage = definePage({
   path: '/settings',
   auth: true,
+  step: 'password_change',
   get: (c, deps, current) => {
     // An address typed before the sudo prompt comes back in the query, to be shown again (never acted on).
     const carried = c.req.query('new_email')

@@ -2,7 +2,8 @@ import type { FormFailure } from '../form-errors.ts'
 
 /** Which settings form a failed post came from, what it said, and the values to show again. */
 export interface SettingsState {
-  section: 'account' | 'email' | 'password' | 'sessions' | 'data'
+  /** Core's section ids, or a feature's. */
+  section: 'account' | 'email' | 'password' | 'sessions' | 'data' | (string & {})
   /** Null when nothing failed: values only (an address carried through the sudo prompt). */
   failure: FormFailure | null
   status: number

@@ -1,9 +1,9 @@
-import type { Migration } from 'kysely'
+import type { MigrationSequence } from '../migration.ts'
 import { foundation } from './0001-foundation.ts'
+import { signInSteps } from './0002-sign-in-steps.ts'
 
-/** Every migration Sigra ships, in order. Names are permanent once released. */
-export function sigraMigrations(schema: string): Record<string, Migration> {
-  return {
-    '0001_foundation': foundation(schema),
-  }
+/** Core's migrations, in order. Names are permanent once released; features bring their own sequences. */
+export const CORE_MIGRATIONS: MigrationSequence = {
+  owner: 'core',
+  migrations: [foundation, signInSteps],
 }

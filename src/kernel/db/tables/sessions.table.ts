@@ -1,8 +1,6 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
 import type { Timestamp } from './users.table.ts'
 
-export type MfaState = 'none' | 'pending' | 'verified'
-
 export interface SessionsTable {
   /** Public half of the session token; the secret half is stored only as a SHA-256 digest. */
   id: Generated<string>
@@ -14,8 +12,10 @@ export interface SessionsTable {
   expires_at: Timestamp
   remember_me: Generated<boolean>
   sudo_at: Timestamp | null
-  mfa_state: Generated<MfaState>
-  mfa_verified_at: Timestamp | null
+  /** Sign-in steps still to pass, in order (empty: signed in). See sessions/sign-in-steps.ts. */
+  pending_steps: Generated<string[]>
+  /** How this session authenticated (RFC 8176 method references: pwd, otp, hwk, …). */
+  amr: Generated<string[]>
   ip: string | null
   user_agent: string | null
   device_label: string | null
