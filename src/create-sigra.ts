@@ -3,6 +3,7 @@ import { bindContext, type CallGate } from './facade/bind-context.ts'
 import { coreFacade, type SigraCore } from './facade/core-facade.ts'
 import type { AnyFeature, FeatureApis, FeatureHost, FeatureParts } from './features/feature.ts'
 import { createHandler, type SigraHandler } from './http/create-handler.ts'
+import { statusTable } from './http/error-status.ts'
 import type { ApiRoute } from './http/api-registry.ts'
 import { resolveConfig, type SigraOptions } from './kernel/config.ts'
 import type { SigraContext } from './kernel/context.ts'
@@ -56,6 +57,7 @@ export type Sigra<F extends readonly AnyFeature[] = []> = SigraCore & {
 export async function createSigra<const F extends readonly AnyFeature[] = []>(options: CreateSigraOptions<F>): Promise<Sigra<F>> {
   const config = resolveConfig(options)
   const features = checkFeatures(options.features ?? [])
+  statusTable(features) // refuses a feature that remaps a code, before anything is opened
   // One driver (one PGlite queue or one pg pool); `db` is the same handle scoped to Sigra's schema.
   const rawDb = new Kysely<Database>({ dialect: scopedIntrospection(options.database.createDialect(), config.schema) })
   const db = rawDb.withPlugin(new WithSchemaPlugin(config.schema))
@@ -138,19 +140,24 @@ export async function createSigra<const F extends readonly AnyFeature[] = []>(op
   const routes: ApiRoute[] = []
   const pages: Page[] = []
   const settings: SettingsSection[] = []
-  for (const feature of features) {
-    const parts: FeatureParts<unknown> = feature.setup(host)
-    if (parts.api !== undefined) apis[feature.key] = parts.api
-    routes.push(...(parts.routes ?? []))
-    pages.push(...(parts.pages ?? []))
-    settings.push(...(parts.settings ?? []))
-    steps.push(...(parts.steps ?? []))
-    if (parts.authenticate) authenticators.push(parts.authenticate)
-    for (const [name, run] of Object.entries(parts.sweeps ?? {})) sweeps.push({ name: `${feature.name}.${name}`, run: gate(run) })
-    if (parts.exportData) exporters.push({ name: feature.name, export: parts.exportData.bind(parts) })
-    if (parts.close) closers.push(parts.close.bind(parts))
+  try {
+    for (const feature of features) {
+      const parts: FeatureParts<unknown> = feature.setup(host)
+      if (parts.api !== undefined) apis[feature.key] = parts.api
+      routes.push(...(parts.routes ?? []))
+      pages.push(...(parts.pages ?? []))
+      settings.push(...(parts.settings ?? []))
+      steps.push(...(parts.steps ?? []))
+      if (parts.authenticate) authenticators.push(parts.authenticate)
+      for (const [name, run] of Object.entries(parts.sweeps ?? {})) sweeps.push({ name: `${feature.name}.${name}`, run: gate(run) })
+      if (parts.exportData) exporters.push({ name: feature.name, export: parts.exportData.bind(parts) })
+      if (parts.close) closers.push(parts.close.bind(parts))
+    }
+    checkSteps(steps)
+  } catch (error) {
+    await close()
+    throw error
   }
-  checkSteps(steps)
 
   const handler = createHandler(core, { routes, pages, settings, errors: features })
   return Object.assign(core, { handler }, apis) as Sigra<F>

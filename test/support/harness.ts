@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe } from 'node:test'
 import pg from 'pg'
-import { createSigra, type Sigra, type SigraOptions } from 'sigra'
+import { createSigra, type AnyFeature, type CreateSigraOptions, type Sigra } from 'sigra'
 import { pglite } from 'sigra/pglite'
 import { postgres } from 'sigra/postgres'
 import { fastPasswordHasher } from '../../src/testing/fast-hasher.ts'
@@ -25,7 +25,9 @@ export interface TestEnv {
    * `migrate: false` leaves the schema unmigrated (for tests of the migration guard); pass
    * `schema` to open an existing one instead.
    */
-  makeSigra(overrides?: Partial<SigraOptions> & { clock?: TestClock; migrate?: boolean }): Promise<{ sigra: Sigra; clock: TestClock }>
+  makeSigra<const F extends readonly AnyFeature[] = []>(
+    overrides?: Partial<CreateSigraOptions<F>> & { clock?: TestClock; migrate?: boolean },
+  ): Promise<{ sigra: Sigra<F>; clock: TestClock }>
 }
 
 export const SECRET = 'test-secret-that-is-long-enough-0123456789'
@@ -44,16 +46,19 @@ export function describeEachBackend(name: string, body: (env: () => TestEnv) => 
   for (const backend of backends()) {
     describe(`${name} [${backend}]`, () => {
       let env: TestEnv | undefined
-      const instances: Sigra[] = []
+      const instances: Array<{ close(): Promise<void> }> = []
       const schemas: string[] = []
       let pgliteDb: PGlite | undefined
       let pool: pg.Pool | undefined
 
-      const makeSigra: TestEnv['makeSigra'] = async ({ migrate = true, ...overrides } = {}) => {
+      const makeSigra: TestEnv['makeSigra'] = async <const F extends readonly AnyFeature[] = []>({
+        migrate = true,
+        ...overrides
+      }: Partial<CreateSigraOptions<F>> & { clock?: TestClock; migrate?: boolean } = {}) => {
         const clock = overrides.clock ?? testClock()
         const schema = `t_${randomBytes(6).toString('hex')}`
         schemas.push(schema)
-        const sigra = await createSigra({
+        const sigra = await createSigra<F>({
           database: backend === 'pglite' ? pglite(pgliteDb) : postgres(pool!),
           secret: SECRET,
           baseUrl: 'http://localhost:3000',

@@ -1,4 +1,5 @@
 import type { SigraCore } from '../../facade/core-facade.ts'
+import type { PendingStepError } from '../../sessions/sign-in-steps.ts'
 
 type FailureCode<F> = F extends (...args: never[]) => Promise<infer R> ? (R extends { ok: false; error: infer E extends string } ? E : never) : never
 type Auth = SigraCore['auth']
@@ -40,6 +41,9 @@ export const HTTP_ERROR_CODES = [
   'not_found',
 ] as const
 
+/** Step codes features add by augmentation: their statuses come with the feature (`errors`), not this table. */
+type FeatureStepError = Exclude<PendingStepError, 'password_change_required' | 'step_required'>
+
 const DOMAIN_CODES = {
   invalid: true,
   invalid_token: true,
@@ -65,7 +69,7 @@ const DOMAIN_CODES = {
   rate_limited: true,
   // A Record over the type: the compiler refuses this object when a domain result gains a code
   // that is not listed here (and a listed code no domain function returns).
-} satisfies Record<ApiDomainErrorCode, true>
+} satisfies Record<Exclude<ApiDomainErrorCode, FeatureStepError>, true>
 
 /**
  * Every error code a JSON API answer can carry. Each must have a status in `ERROR_STATUS`

@@ -18,3 +18,18 @@ export type Db = Kysely<Database>
 export type Trx = Transaction<Database>
 /** Either the root handle or a transaction: for reads and single statements. */
 export type Executor = Kysely<Database> | Transaction<Database>
+
+/**
+ * The same handle, typed with a feature's own tables besides core's (a cast: nothing is checked at
+ * run time). A feature's domain functions call it on `ctx.db` or on the transaction they were given.
+ *
+ * @example
+ * interface NotesTables { notes: { id: Generated<string>; user_id: string; body: string } }
+ * const rows = await withTables<NotesTables>(ctx.db).selectFrom('notes').selectAll().execute()
+ */
+export function withTables<T>(db: Kysely<Database>): Kysely<Database & T>
+export function withTables<T>(db: Transaction<Database>): Transaction<Database & T>
+export function withTables<T>(db: Executor): Kysely<Database & T> | Transaction<Database & T>
+export function withTables<T>(db: Executor): Kysely<Database & T> | Transaction<Database & T> {
+  return db as unknown as Kysely<Database & T>
+}

@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite'
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -16,13 +15,23 @@ import {
 import { PREPARE_MARKER, preparedName } from './prepared.ts'
 
 /**
+ * What the dialect needs of an open PGlite instance. Structural on purpose: `@electric-sql/pglite`
+ * is an optional peer dependency, and these declarations must not name its types.
+ */
+export interface PGliteLike {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[]; affectedRows?: number }>
+  close(): Promise<void>
+  readonly closed: boolean
+}
+
+/**
  * Kysely dialect for PGlite. PGlite is one connection, so the driver hands it to one user at a
  * time: a transaction holds it from BEGIN to COMMIT and concurrent work queues behind it,
  * which is what keeps two interleaved transactions from sharing one session.
  */
 export class PGliteDialect implements Dialect {
-  readonly #open: () => Promise<PGlite>
-  constructor(open: () => Promise<PGlite>) {
+  readonly #open: () => Promise<PGliteLike>
+  constructor(open: () => Promise<PGliteLike>) {
     this.#open = open
   }
   createAdapter(): DialectAdapter {
@@ -39,12 +48,17 @@ export class PGliteDialect implements Dialect {
   }
 }
 
-class PGliteDriver implements Driver {
-  readonly #open: () => Promise<PGlite>
-  #connection: PGliteConnection | undefined
-  #tail: Promise<void> = Promise.resolve()
+/**
+ * One queue per PGlite instance, not per driver: several Sigra instances handed the same PGlite
+ * (tests do this, and so may a host) must not interleave their transactions on its one session.
+ */
+const queues = new WeakMap<PGliteLike, { tail: Promise<void> }>()
 
-  constructor(open: () => Promise<PGlite>) {
+class PGliteDriver implements Driver {
+  readonly #open: () => Promise<PGliteLike>
+  #connection: PGliteConnection | undefined
+
+  constructor(open: () => Promise<PGliteLike>) {
     this.#open = open
   }
 
@@ -53,12 +67,14 @@ class PGliteDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    let release!: () => void
-    const previous = this.#tail
-    this.#tail = new Promise<void>((resolve) => (release = resolve))
-    await previous
     const connection = this.#connection
     if (!connection) throw new Error('PGlite driver used before init')
+    let queue = queues.get(connection.db)
+    if (!queue) queues.set(connection.db, (queue = { tail: Promise.resolve() }))
+    let release!: () => void
+    const previous = queue.tail
+    queue.tail = new Promise<void>((resolve) => (release = resolve))
+    await previous
     connection.release = release
     return connection
   }
@@ -96,10 +112,10 @@ class PGliteDriver implements Driver {
 }
 
 class PGliteConnection implements DatabaseConnection {
-  readonly db: PGlite
+  readonly db: PGliteLike
   release: (() => void) | undefined
   readonly #prepared = new Set<string>()
-  constructor(db: PGlite) {
+  constructor(db: PGliteLike) {
     this.db = db
   }
 
