@@ -124,6 +124,7 @@ export async function createSigra<const F extends readonly AnyFeature[] = []>(op
     },
     close,
     features: Object.freeze(features.map((f) => f.name)),
+    featureKeys: features.map((f) => f.key),
   })
 
   const apis: Record<string, unknown> = {}

@@ -40,7 +40,8 @@ export type { PrincipalExtras, RequestAuthenticator, RequestPrincipal } from './
 // HTTP: JSON routes with their OpenAPI description.
 export { defineRoute, type ApiRoute } from './http/api-registry.ts'
 export { ok, failure } from './http/responses.ts'
-export { requestMeta } from './http/request-meta.ts'
+export { forRequest, requestMeta } from './http/request-meta.ts'
+export type { RequestMeta } from './kernel/request-meta.ts'
 export { cookieToken, setSessionCookie } from './http/api/session-cookie.ts'
 export type { HttpContext, HttpDeps } from './http/http-env.ts'
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { VetoError, type Sigra } from 'sigra'
-import { assertDeletionScheduled, createConfirmedUser, latestMail, type TestClock } from 'sigra/testing'
+import { assertDeletionScheduled, createConfirmedUser, latestMail, testClock, type TestClock } from 'sigra/testing'
 import { allAuditEvents } from './support/audit-events.ts'
 import { describeEachBackend, GOOD_PASSWORD, uniqueEmail } from './support/harness.ts'
 
@@ -304,7 +304,8 @@ describeEachBackend('account deletion', (env) => {
     assert.equal(failure[0]!.outcome, 'failure')
 
     await assert.rejects(sigra.account.executeDeletion(kept!.user), /archive unavailable/)
-    assert.ok((await sigra.auth.logIn({ login: kept!.email, password: kept!.password })).ok, 'the account still works')
+    // Kept for the next sweep, but due: no one signs in to an account past its deletion date.
+    assert.equal(errorOf(await sigra.auth.logIn({ login: kept!.email, password: kept!.password })), 'invalid_credentials')
   })
 
   test('a beforeDelete VetoError makes executeDeletion answer vetoed', async () => {
@@ -320,32 +321,51 @@ describeEachBackend('account deletion', (env) => {
     await assertDeletionScheduled(sigra, user)
   })
 
-  test('cancel, then the sweep: the account survives', async () => {
+  test('a cancel one second before the deadline keeps the account; the sweep then leaves it', async () => {
     const { sigra, clock } = await env().makeSigra()
-    const [due] = await dueUsers(sigra, clock, 1)
-    assert.ok((await sigra.account.cancelDeletion(due!.user)).ok)
+    const user = await scheduledUser(sigra)
+    clock.advance(GRACE - 1)
+    assert.ok((await sigra.account.cancelDeletion(user.user)).ok)
+    clock.advance(1)
     assert.deepEqual((await sigra.jobs.runDue()).deletions, { deleted: 0, failed: 0 })
-    assert.deepEqual(await sigra.account.deletionStatus(due!.user), { state: 'not_scheduled' })
-    assert.ok((await sigra.auth.logIn({ login: due!.email, password: due!.password })).ok)
+    assert.deepEqual(await sigra.account.deletionStatus(user.user), { state: 'not_scheduled' })
+    assert.ok((await sigra.auth.logIn({ login: user.email, password: user.password })).ok)
   })
 
-  test('race: a cancel in parallel with the sweep has one consistent outcome (5 rounds)', async () => {
+  test('past the deadline, before any sweep: log-in, validation and cancel treat the account as deleted', async () => {
     const { sigra, clock } = await env().makeSigra()
+    const user = await scheduledUser(sigra)
+    const during = await sigra.auth.logIn({ login: user.email, password: user.password })
+    assert.ok(during.ok, 'log-in works during the grace period')
+    clock.advance(GRACE + 1)
+    assert.equal(await sigra.sessions.validate(during.token), null, 'a session of a due account is no longer valid')
+    assert.equal(errorOf(await sigra.auth.logIn({ login: user.email, password: user.password })), 'invalid_credentials', 'answered as for a deleted account')
+    assert.equal(errorOf(await sigra.account.cancelDeletion(user.user)), 'not_found', 'too late to cancel')
+    assert.deepEqual((await sigra.jobs.runDue()).deletions, { deleted: 1, failed: 0 }, 'the sweep still deletes it')
+  })
+
+  test('race: a cancel just before the deadline in parallel with a sweep at the deadline has one consistent outcome (5 rounds)', async () => {
+    const { sigra, clock } = await env().makeSigra()
+    // A second instance on the same schema whose clock is one second ahead: its sweep finds the account due.
+    const ahead = testClock(clock())
+    const sweeper = await env().makeSigra({ schema: sigra.config.schema, migrate: false, clock: ahead })
     for (let round = 1; round <= 5; round++) {
-      const [due] = await dueUsers(sigra, clock, 1)
-      const [cancel, sweep] = await Promise.all([sigra.account.cancelDeletion(due!.user), sigra.jobs.runDue()])
-      const status = await sigra.account.deletionStatus(due!.user)
+      const user = await scheduledUser(sigra)
+      clock.advance(GRACE - 1)
+      ahead.set(new Date(clock().getTime() + 1000))
+      const [cancel, sweep] = await Promise.all([sigra.account.cancelDeletion(user.user), sweeper.sigra.jobs.runDue()])
+      const status = await sigra.account.deletionStatus(user.user)
       if (cancel.ok) {
         // The cancel committed first: the sweep re-read the row under its lock (or skipped it) and left it.
         assert.equal(sweep.deletions.deleted, 0, `round ${round}`)
         assert.deepEqual(status, { state: 'not_scheduled' }, `round ${round}`)
-        assert.equal((await executions(sigra, due!.user.id)).length, 0, `round ${round}`)
+        assert.equal((await executions(sigra, user.user.id)).length, 0, `round ${round}`)
       } else {
         // The sweep committed first: the cancel found nothing left to cancel.
         assert.equal(cancel.error, 'not_found', `round ${round}`)
         assert.equal(sweep.deletions.deleted, 1, `round ${round}`)
         assert.deepEqual(status, { state: 'deleted' }, `round ${round}`)
-        assert.equal((await executions(sigra, due!.user.id)).length, 1, `round ${round}`)
+        assert.equal((await executions(sigra, user.user.id)).length, 1, `round ${round}`)
       }
     }
   })

@@ -97,7 +97,7 @@ describeEachBackend('feature modules', (env) => {
     assert.deepEqual((exported.data.features.notes as { count: number }).count, 1)
     assert.deepEqual(exported.data.identities, [])
 
-    clock.advance(11 * 86_400_000)
+    clock.advance(11 * 86_400)
     const report = await sigra.jobs.runDue()
     assert.equal(report.features['notes.purge'], 1, "the feature's sweep runs and reports under its name")
     assert.deepEqual(await sigra.notes.list(fixture.user), [])

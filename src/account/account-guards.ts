@@ -23,3 +23,11 @@ export async function lockLiveUser(db: Executor, user: { id?: unknown } | null |
 export function isDeletionScheduled(row: Pick<UserRow, 'delete_at' | 'deleted_at'>): boolean {
   return row.delete_at !== null && row.deleted_at === null
 }
+
+/**
+ * Past its deletion deadline an account is due: it counts as deleted for sign-in, session
+ * validation and cancelling, whether or not the sweep has run yet (a cron sweep may be hours away).
+ */
+export function isDeletionDue(row: Pick<UserRow, 'delete_at' | 'deleted_at'>, at: Date): boolean {
+  return row.deleted_at === null && row.delete_at !== null && row.delete_at.getTime() <= at.getTime()
+}

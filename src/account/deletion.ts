@@ -8,7 +8,7 @@ import type { Session } from '../sessions/session.ts'
 import { requireSudoSession } from '../sessions/sudo.ts'
 import { findUserById } from '../users/user-repository.ts'
 import { toUser, type User } from '../users/user.ts'
-import { isDeletionScheduled, liveUser, lockLiveUser } from './account-guards.ts'
+import { isDeletionDue, isDeletionScheduled, liveUser, lockLiveUser } from './account-guards.ts'
 import type { PendingStepError } from '../sessions/sign-in-steps.ts'
 
 const DAY = 86_400_000
@@ -56,7 +56,7 @@ export async function scheduleDeletion(
       await trx.deleteFrom('user_tokens').where('user_id', '=', locked.id).execute()
       await revokeAllSessionsIn(ctx, trx, locked.id, { reason: 'deletion_scheduled' })
       const scheduled = toUser(updated)
-      await ctx.events.emit(trx, 'deletionScheduled', { user: scheduled, deleteAt })
+      await ctx.events.emit(trx, 'deletionScheduled', { user: scheduled, deleteAt }, ctx.request)
       await enqueueMail(ctx, trx, { to: locked.email, userId: locked.id, template: 'deletionScheduled', data: { deleteAt, loginUrl: link(ctx.config, 'log-in') } })
       await writeAudit(ctx, trx, {
         action: 'account.deletion_schedule',
@@ -79,9 +79,10 @@ export type CancelDeletionResult = { ok: true; user: User } | Failure<'not_sched
 export async function cancelDeletion(ctx: SigraContext, user: Pick<User, 'id'>): Promise<CancelDeletionResult> {
   return ctx.db.transaction().execute(async (trx): Promise<CancelDeletionResult> => {
     const row = await lockLiveUser(trx, user)
-    if (!row) return fail('not_found')
-    if (!isDeletionScheduled(row)) return fail('not_scheduled')
     const at = ctx.config.clock()
+    // Past the deadline the account is due: as good as deleted, whether or not the sweep has run.
+    if (!row || isDeletionDue(row, at)) return fail('not_found')
+    if (!isDeletionScheduled(row)) return fail('not_scheduled')
     const updated = await trx
       .updateTable('users')
       .set({ deletion_requested_at: null, delete_at: null, updated_at: at })
@@ -89,7 +90,7 @@ export async function cancelDeletion(ctx: SigraContext, user: Pick<User, 'id'>):
       .returningAll()
       .executeTakeFirstOrThrow()
     const reactivated = toUser(updated)
-    await ctx.events.emit(trx, 'deletionCancelled', { user: reactivated })
+    await ctx.events.emit(trx, 'deletionCancelled', { user: reactivated }, ctx.request)
     await enqueueMail(ctx, trx, { to: row.email, userId: row.id, template: 'deletionCancelled', data: {} })
     await writeAudit(ctx, trx, { action: 'account.deletion_cancel', userId: row.id })
     return { ok: true, user: reactivated }

@@ -72,7 +72,7 @@ export async function requestEmailChange(
       data: { url: link(ctx.config, 'confirm-email-change', token), currentEmail: row.email, expiresInHours: Math.round(ttl / 3600) },
     })
     await enqueueMail(ctx, trx, { to: row.email, userId: row.id, template: 'emailChangeRequested', data: { newEmail: email, settingsUrl: link(ctx.config, 'settings') } })
-    await writeAudit(ctx, trx, { action: 'account.email_change_request', userId: row.id, ip: session.ip, userAgent: session.user_agent, metadata: { session_id: session.id } })
+    await writeAudit(ctx, trx, { action: 'account.email_change_request', userId: row.id, metadata: { session_id: session.id } })
     return { ok: true, user: toUser(updated), token }
   })
 }
@@ -134,7 +134,7 @@ export async function confirmEmailChange(
       })
       const user = toUser(updated)
       await writeAudit(ctx, trx, { action: 'account.email_change_confirm', userId: user.id })
-      await ctx.events.emit(trx, 'emailChanged', { user, previousEmail: row.email })
+      await ctx.events.emit(trx, 'emailChanged', { user, previousEmail: row.email }, ctx.request)
       return { ok: true, user }
     }),
   ).catch((error: unknown) => {

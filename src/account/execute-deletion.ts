@@ -43,7 +43,7 @@ export async function executeDeletion(
 /** The body of a deletion, for a row the caller has locked and checked. */
 export async function executeLocked(ctx: SigraContext, trx: Trx, row: UserRow, strategy: DeletionStrategy, actorId: string | null): Promise<void> {
   const at = ctx.config.clock()
-  await ctx.events.emit(trx, 'userDeleting', { user: toUser(row), strategy })
+  await ctx.events.emit(trx, 'userDeleting', { user: toUser(row), strategy }, ctx.request)
   // Queued while the address is still known; the outbox forgets it when retention runs.
   await enqueueMail(ctx, trx, { to: row.email, userId: null, template: 'accountDeleted', data: {} })
   await writeAudit(ctx, trx, {

@@ -57,6 +57,6 @@ export async function exportUserData(ctx: SigraContext, user: Pick<User, 'id'>, 
     features,
     app: ctx.config.hooks.exportUserData ? await ctx.config.hooks.exportUserData({ user: profile }) : null,
   }
-  await writeAudit(ctx, ctx.db, { action: 'account.data_export', userId: row.id, ip: session.ip, userAgent: session.user_agent, metadata: { session_id: session.id } })
+  await writeAudit(ctx, ctx.db, { action: 'account.data_export', userId: row.id, metadata: { session_id: session.id } })
   return { ok: true, data }
 }

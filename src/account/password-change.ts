@@ -124,7 +124,7 @@ async function storePassword(
     userId: user.id,
     metadata: { forced: row.must_change_password, ...(options.source === 'set' ? { source: 'set' } : {}) },
   })
-  await ctx.events.emit(trx, 'passwordChanged', { user, source: options.source })
+  await ctx.events.emit(trx, 'passwordChanged', { user, source: options.source }, ctx.request)
   return user
 }
 

@@ -65,7 +65,7 @@ export async function confirmEmail(ctx: SigraContext, token: unknown): Promise<C
       await trx.deleteFrom('user_tokens').where('user_id', '=', row.id).where('context', '=', 'confirm').where('id', '!=', used.id).execute()
       const user = toUser(row)
       await writeAudit(ctx, trx, { action: 'auth.email_confirm', userId: user.id, metadata: { method: 'link' } })
-      await ctx.events.emit(trx, 'emailConfirmed', { user })
+      await ctx.events.emit(trx, 'emailConfirmed', { user }, ctx.request)
       return { ok: true, user }
     }),
   )

@@ -8,6 +8,7 @@ import { normalizePassword } from '../kernel/validation/password-policy.ts'
 import { signIn, type SignInSuccess } from '../sessions/sign-in.ts'
 import { findUserByEmail, findUserByUsername } from '../users/user-repository.ts'
 import { recordLoginFailure } from './record-login-failure.ts'
+import { isDeletionDue } from '../account/account-guards.ts'
 
 const LogInInput = v.object({
   login: v.pipe(v.string('Email or username must be a string.'), v.trim(), v.nonEmpty('Email or username is required.'), v.maxLength(320, 'Email or username is too long.')),
@@ -45,10 +46,12 @@ export async function logIn(ctx: SigraContext, input: LogInInput): Promise<LogIn
   const at = ctx.config.clock()
   const meta = { ip, userAgent }
 
-  if (!row || row.hashed_password === null || row.status !== 'active') {
+  // Past its deletion deadline the account is gone for sign-in, before any sweep has run.
+  const due = row !== undefined && isDeletionDue(row, at)
+  if (!row || row.hashed_password === null || row.status !== 'active' || due) {
     await ctx.config.hasher.verify(await ctx.dummyHash(), password)
     await ctx.db.transaction().execute(async (trx) => {
-      if (row) await recordLoginFailure(ctx, trx, row.id, { ...meta, reason: row.hashed_password === null ? 'no_password' : `status_${row.status}` })
+      if (row) await recordLoginFailure(ctx, trx, row.id, { ...meta, reason: due ? 'deletion_due' : row.hashed_password === null ? 'no_password' : `status_${row.status}` })
       else await writeAudit(ctx, trx, { action: 'auth.login.failure', outcome: 'failure', userId: null, actorId: null, actorType: 'user', ...meta, metadata: { reason: 'unknown_account' } })
     })
     return fail('invalid_credentials')

@@ -94,7 +94,7 @@ export async function resetPassword(ctx: SigraContext, token: unknown, input: { 
       await enqueueMail(ctx, trx, { to: row.email, userId: row.id, template: 'passwordResetDone', data: { resetUrl: link(ctx.config, 'reset-password') } })
       const user = toUser(row)
       await writeAudit(ctx, trx, { action: 'auth.password_reset', userId: user.id, ip, userAgent })
-      await ctx.events.emit(trx, 'passwordReset', { user })
+      await ctx.events.emit(trx, 'passwordReset', { user }, ctx.request)
       return { ok: true, user }
     }),
   )

@@ -90,7 +90,7 @@ export async function register(ctx: SigraContext, input: RegisterInput): Promise
       })
       const user = toUser(row)
       await writeAudit(ctx, trx, { action: 'auth.register', userId: user.id, ip, userAgent, metadata: { method: 'password' } })
-      await ctx.events.emit(trx, 'userRegistered', { user })
+      await ctx.events.emit(trx, 'userRegistered', { user }, ctx.request)
       return { ok: true, user }
     }),
   )

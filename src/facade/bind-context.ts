@@ -1,3 +1,5 @@
+import { requestOf } from '../kernel/request-meta.ts'
+
 /** A domain function: its explicit context first, then the caller's arguments. */
 // `any[]`: the argument list is whatever each domain function declares; `Bound` reads it back exactly.
 export type ContextFunction<C> = (ctx: C, ...args: any[]) => unknown
@@ -18,11 +20,16 @@ export type CallGate = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) 
  * @example
  * const auth = bindContext(ctx, { register, logIn }, gate)   // auth.register(input) → register(ctx, input)
  */
-export function bindContext<C, T extends Record<string, ContextFunction<C>>>(ctx: C, functions: T, gate?: CallGate): Bound<C, T> {
+export function bindContext<C extends object, T extends Record<string, ContextFunction<C>>>(ctx: C, functions: T, gate?: CallGate): Bound<C, T> {
   const bound: Record<string, unknown> = {}
   for (const [name, fn] of Object.entries(functions)) {
-    const call = (...args: unknown[]) => fn(ctx, ...args) as Promise<unknown>
-    bound[name] = gate ? gate(call) : call
+    const run = gate ? gate((c: C, args: unknown[]) => fn(c, ...args) as Promise<unknown>) : (c: C, args: unknown[]) => fn(c, ...args)
+    // A `function`, not an arrow: called on a namespace scoped with `withRequest`, `this` carries the
+    // request, which goes on the context. Called detached, it runs with the instance's context.
+    bound[name] = function (this: unknown, ...args: unknown[]) {
+      const request = requestOf(this)
+      return run(request ? { ...ctx, request } : ctx, args)
+    }
   }
   return bound as Bound<C, T>
 }

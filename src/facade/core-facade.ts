@@ -27,6 +27,8 @@ import { confirmSudo, isSudo } from '../sessions/sudo.ts'
 import { refusalFor } from '../sessions/sign-in-steps.ts'
 import { resolveSession, validateSession } from '../sessions/validate-session.ts'
 import { bindContext, type CallGate } from './bind-context.ts'
+import { cleanRequestMeta } from '../kernel/clean-request-meta.ts'
+import { scopeToRequest, type RequestMeta } from '../kernel/request-meta.ts'
 
 /** What the composition root hands the core facade besides the context. */
 export interface FacadeRuntime {
@@ -36,7 +38,12 @@ export interface FacadeRuntime {
   close(): Promise<void>
   /** Names of the enabled features, in the order listed. */
   features: readonly string[]
+  /** Facade keys of the enabled features (scoped by `withRequest` with core's namespaces). */
+  featureKeys: readonly string[]
 }
+
+/** Core's namespaces of bound methods: what `withRequest` scopes, with the features' keys. */
+const NAMESPACES = ['auth', 'sessions', 'account', 'mail', 'audit', 'jobs'] as const
 
 /**
  * Core's facade: every always-on capability, each domain function bound to the one context (its
@@ -117,6 +124,23 @@ export function coreFacade(ctx: SigraContext, runtime: FacadeRuntime) {
     mail: bindContext(ctx, { outbox: listOutbox }, gate),
     audit: bindContext(ctx, { list: listAuditEvents, log: logHostEvent }, gate),
     jobs: bindContext(ctx, { runDue }, gate),
+    /**
+     * The same facade for one request: every audit row written by its calls (and every session a
+     * sign-in creates) records this client address and user agent unless the call names its own.
+     * The HTTP handler uses it for every request; call it in your own routes too.
+     *
+     * @example
+     * await sigra.withRequest({ ip: req.ip, userAgent: req.headers['user-agent'] }).account.changePassword(user, current, { password }, { session })
+     */
+    withRequest<T extends object>(this: T, meta: RequestMeta): T {
+      const request = cleanRequestMeta(meta)
+      const scoped = Object.create(this) as Record<string, object>
+      for (const key of [...NAMESPACES, ...runtime.featureKeys]) {
+        const namespace = (this as Record<string, unknown>)[key]
+        if (namespace && typeof namespace === 'object') scoped[key] = scopeToRequest(namespace, request)
+      }
+      return scoped as T
+    },
     /** Internal: the bound context, for `sigra/testing` only. */
     [CONTEXT]: ctx,
   }

@@ -23,7 +23,7 @@ export interface FeatureHost {
    */
   ctx: SigraContext
   /** Binds `(ctx, ...args)` domain functions into facade methods that refuse until the schema is migrated. */
-  bind<C, T extends Record<string, ContextFunction<C>>>(ctx: C, functions: T): Bound<C, T>
+  bind<C extends object, T extends Record<string, ContextFunction<C>>>(ctx: C, functions: T): Bound<C, T>
   /** The refusal-until-migrated wrapper alone, for a facade method written by hand. */
   gate: CallGate
   /** Whether a feature is enabled (for optional cooperation: organizations scoping API tokens). */

@@ -5,6 +5,7 @@ import { admitSession } from './admit-session.ts'
 import { passesCsrf } from './csrf.ts'
 import type { HttpContext, HttpDeps, HttpEnv } from './http-env.ts'
 import { readBody } from './read-body.ts'
+import { depsForRequest } from './request-meta.ts'
 import { failure } from './responses.ts'
 
 type Method = 'get' | 'post' | 'delete'
@@ -60,7 +61,7 @@ export function mountApi(app: Hono<HttpEnv>, routes: readonly ApiRoute[], deps: 
         if (!parsed.success) return failure(c, { error: 'invalid', issues: toFieldIssues(parsed.issues) })
         input = parsed.output
       }
-      return route.handle(c, input as never, deps)
+      return route.handle(c, input as never, depsForRequest(deps, c))
     })
   }
 }

@@ -37,7 +37,7 @@ export interface HandlerExtensions {
 export function createHandler(sigra: SigraCore, extensions: HandlerExtensions): SigraHandler {
   const config = sigra.config
   const statusFor = statusTable(extensions.errors)
-  const deps: WebDeps = { sigra, config, cookies: cookiePolicy(config), statusFor, settings: [...CORE_SETTINGS_SECTIONS, ...extensions.settings] }
+  const deps: WebDeps = { sigra, config, cookies: cookiePolicy(config), statusFor, request: {}, settings: [...CORE_SETTINGS_SECTIONS, ...extensions.settings] }
   const routes = [...API_ROUTES, ...extensions.routes]
   const app = new Hono<HttpEnv>()
 

@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { SigraCore } from '../facade/core-facade.ts'
 import type { SigraConfig } from '../kernel/config.ts'
+import type { RequestMeta } from '../kernel/request-meta.ts'
 import type { Session } from '../sessions/session.ts'
 import type { ResolvedSession } from '../sessions/validate-session.ts'
 import type { User } from '../users/user.ts'
@@ -36,4 +37,9 @@ export interface HttpDeps {
   cookies: CookiePolicy
   /** Error code → HTTP status: core's table plus the enabled features'. */
   statusFor: (code: string) => number
+  /**
+   * The request a route or page serves (client address per `trustProxy`, user agent). `sigra` is
+   * already scoped to it; a feature scopes its own facade with `forRequest(api, deps)`.
+   */
+  request: RequestMeta
 }

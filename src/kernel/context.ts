@@ -1,4 +1,5 @@
 import type { SigraConfig } from './config.ts'
+import type { RequestMeta } from './request-meta.ts'
 import type { Sealer } from './crypto/seal.ts'
 import type { Db, Executor } from './db/database.ts'
 import type { LifecycleEvents } from './events.ts'
@@ -31,6 +32,11 @@ export interface SigraContext {
   exporters: ReadonlyArray<{ name: string; export(user: User, db: Executor): Promise<unknown> }>
   /** First segments of the enabled features' audit actions: reserved, like core's. */
   auditPrefixes: readonly string[]
+  /**
+   * The request this call serves (IP, user agent), set by a facade scoped with `withRequest`; null
+   * for calls that serve no request (sweeps, scripts). Audit rows and new sessions fall back to it.
+   */
+  request?: RequestMeta | null
 }
 
 export function now(ctx: SigraContext): Date {

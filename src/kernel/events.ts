@@ -1,6 +1,7 @@
 import type { Session } from '../sessions/session.ts'
 import type { User } from '../users/user.ts'
 import type { Trx } from './db/database.ts'
+import type { RequestMeta } from './request-meta.ts'
 
 /**
  * Typed lifecycle events. Each runs inside the transaction of the change that caused it:
@@ -24,7 +25,8 @@ export interface LifecycleEventMap {
 }
 export type LifecycleEvent = keyof LifecycleEventMap
 
-export type EventContext<E extends LifecycleEvent> = LifecycleEventMap[E] & { trx: Trx }
+/** What a listener gets: the event, the transaction of the change, and the request it serves (null outside one). */
+export type EventContext<E extends LifecycleEvent> = LifecycleEventMap[E] & { trx: Trx; request: RequestMeta | null }
 type Listener<E extends LifecycleEvent> = (event: EventContext<E>) => void | Promise<void>
 
 /** Host hooks: one per operation, same transaction; throw VetoError to refuse. */
@@ -74,8 +76,9 @@ export class LifecycleEvents {
     return (this.#listeners.get(event)?.length ?? 0) > 0 || (hookName !== undefined && this.#hooks[hookName] !== undefined)
   }
 
-  async emit<E extends LifecycleEvent>(trx: Trx, event: E, payload: LifecycleEventMap[E]): Promise<void> {
-    const context = { ...payload, trx } as EventContext<E>
+  /** `request`: the emitting call's `ctx.request`, so a listener's audit rows carry it too. */
+  async emit<E extends LifecycleEvent>(trx: Trx, event: E, payload: LifecycleEventMap[E], request?: RequestMeta | null): Promise<void> {
+    const context = { ...payload, trx, request: request ?? null } as EventContext<E>
     for (const listener of this.#listeners.get(event) ?? []) await (listener as Listener<E>)(context)
     const hookName = HOOK_FOR[event]
     const hook = hookName ? (this.#hooks[hookName] as Listener<E> | undefined) : undefined

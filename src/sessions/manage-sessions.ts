@@ -44,7 +44,7 @@ export async function revokeAllSessionsIn(
     actorId: options.actorId === undefined ? userId : options.actorId,
     metadata: { count: deleted.length, reason: options.reason, ...(options.except ? { kept_session_id: options.except } : {}) },
   })
-  await ctx.events.emit(trx, 'sessionsRevoked', { userId, reason: options.reason, count: deleted.length })
+  await ctx.events.emit(trx, 'sessionsRevoked', { userId, reason: options.reason, count: deleted.length }, ctx.request)
   return deleted.length
 }
 

@@ -51,8 +51,8 @@ export type SignInSuccess = {
  */
 export async function signIn(ctx: SigraContext, input: SignInInput): Promise<SignInSuccess | Failure<'vetoed'>> {
   const at = ctx.config.clock()
-  const ip = input.ip ?? null
-  const userAgent = input.userAgent ?? null
+  const ip = input.ip ?? ctx.request?.ip ?? null
+  const userAgent = input.userAgent ?? ctx.request?.userAgent ?? null
   const attempt: SignInAttempt = { user: toUser(input.user), method: input.method, amr: input.amr, trustToken: input.trustToken ?? null, ip, userAgent }
   const stored: string[] = []
   const flags: Record<string, boolean> = {}
@@ -94,7 +94,7 @@ export async function signIn(ctx: SigraContext, input: SignInInput): Promise<Sig
   return vetoable(() =>
     ctx.db.transaction().execute(async (trx): Promise<SignInSuccess> => {
       const user = toUser(await succeed(trx))
-      await ctx.events.emit(trx, 'loggedIn', { user, session })
+      await ctx.events.emit(trx, 'loggedIn', { user, session }, ctx.request)
       return { ok: true, user, session, token: created.token, pending, ...flags }
     }),
   )

@@ -81,7 +81,7 @@ export async function confirmSudo(ctx: SigraContext, token: unknown, input: { pa
   if (!(await ctx.config.hasher.verify(row.hashed_password, normalizePassword(parsed.value.password)))) {
     const { locked } = await ctx.db.transaction().execute(async (trx) => {
       await writeAudit(ctx, trx, { action: 'session.sudo_failure', outcome: 'failure', userId: user.id, metadata: { session_id: session.id } })
-      return recordLoginFailure(ctx, trx, user.id, { ip: session.ip, userAgent: session.userAgent, reason: 'sudo_wrong_password' })
+      return recordLoginFailure(ctx, trx, user.id, { reason: 'sudo_wrong_password' })
     })
     return locked ? fail('locked', { retryAfter: ctx.config.lockout.duration }) : fail('invalid_credentials')
   }

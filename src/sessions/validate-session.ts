@@ -9,6 +9,7 @@ import { toUser, type User } from '../users/user.ts'
 import { toSession, type Session } from './session.ts'
 import { parseSessionToken } from './session-token.ts'
 import { pendingSteps } from './sign-in-steps.ts'
+import { isDeletionDue } from '../account/account-guards.ts'
 
 /** Why a session row is no longer usable at `at`, or null when it is. The one place these rules live. */
 export function sessionExpiry(ctx: SigraContext, row: Pick<SessionRow, 'expires_at' | 'last_active_at' | 'remember_me'>, at: Date): 'absolute' | 'idle' | null {
@@ -67,7 +68,7 @@ export async function resolveSession(ctx: SigraContext, token: unknown): Promise
   if (!row || !constantTimeEqual(row.secret_digest, digest(parsed.secret))) return null
 
   const at = ctx.config.clock()
-  if (sessionExpiry(ctx, row, at) || row.status !== 'active' || row.deleted_at !== null) {
+  if (sessionExpiry(ctx, row, at) || row.status !== 'active' || row.deleted_at !== null || isDeletionDue(row, at)) {
     await ctx.db.deleteFrom('sessions').where('id', '=', row.id).execute()
     return null
   }

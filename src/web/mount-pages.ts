@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { admitSession } from '../http/admit-session.ts'
 import { passesCsrf } from '../http/csrf.ts'
+import { depsForRequest } from '../http/request-meta.ts'
 import type { HttpContext, HttpEnv } from '../http/http-env.ts'
 import { errorPage } from './error-page.ts'
 import type { Current, Page } from './page.ts'
@@ -34,7 +35,7 @@ export function mountPages(app: Hono<HttpEnv>, deps: WebDeps, pages: readonly Pa
       router.get(page.path, async (c) => {
         const url = new URL(c.req.url)
         const found = await sessionFor(c, page, `${url.pathname}${url.search}`)
-        return 'redirect' in found ? found.redirect : get(c, deps, found.current)
+        return 'redirect' in found ? found.redirect : get(c, depsForRequest(deps, c), found.current)
       })
     }
     if (post) {
@@ -44,7 +45,7 @@ export function mountPages(app: Hono<HttpEnv>, deps: WebDeps, pages: readonly Pa
         if ('redirect' in found) return found.redirect
         const read = await readForm(c.req.raw, config.http.maxBodyBytes)
         if (!read.ok) return errorPage(c, deps, read.error)
-        return post(c, deps, read.form, found.current)
+        return post(c, depsForRequest(deps, c), read.form, found.current)
       })
     }
   }

@@ -21,6 +21,10 @@ export interface AuditEntry {
 /**
  * The row for one audit entry, validated: metadata carrying a secret-looking key or over 8 KB is a
  * programming error and throws. For callers that insert it as part of a larger statement.
+ *
+ * Where from: an entry that names no `ip` / `userAgent` (undefined) records the request the call
+ * serves (`ctx.request`, set when the facade is scoped with `withRequest`, as the HTTP handler does
+ * for every request). This is the one path request metadata takes into the log.
  */
 export function auditRow(ctx: SigraContext, entry: AuditEntry): NewAuditEventRow {
   const metadata = entry.metadata ?? {}
@@ -33,8 +37,8 @@ export function auditRow(ctx: SigraContext, entry: AuditEntry): NewAuditEventRow
     user_id: entry.userId ?? null,
     actor_id: entry.actorId === undefined ? (entry.userId ?? null) : entry.actorId,
     actor_type: entry.actorType ?? (entry.actorId === null ? 'system' : 'user'),
-    ip: entry.ip?.slice(0, 64) ?? null,
-    user_agent: entry.userAgent?.slice(0, 512) ?? null,
+    ip: (entry.ip !== undefined ? entry.ip : ctx.request?.ip)?.slice(0, 64) ?? null,
+    user_agent: (entry.userAgent !== undefined ? entry.userAgent : ctx.request?.userAgent)?.slice(0, 512) ?? null,
     metadata: JSON.stringify(metadata),
   }
 }

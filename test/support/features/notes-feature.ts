@@ -18,6 +18,7 @@ import {
   fail,
   failure,
   featureOptions,
+  forRequest,
   h,
   headerValue,
   input,
@@ -129,13 +130,14 @@ export function notes(options: { maxLength?: number; retentionDays?: number } = 
       const api = host.bind(ctx, { add: addNote, list: listNotes, issueKey })
 
       // Lifecycle: a password change revokes note keys (as API tokens might); deletion removes the notes.
-      host.ctx.events.on('passwordChanged', async ({ trx, user }) => {
+      // A listener's audit rows record the request of the change that emitted the event.
+      host.ctx.events.on('passwordChanged', async ({ trx, user, request }) => {
         const gone = await db(trx).deleteFrom('note_keys').where('user_id', '=', user.id).executeTakeFirst()
-        if (Number(gone.numDeletedRows)) await writeAudit(ctx, trx, { action: 'notes.keys_revoked', userId: user.id, metadata: { count: Number(gone.numDeletedRows) } })
+        if (Number(gone.numDeletedRows)) await writeAudit({ ...ctx, request }, trx, { action: 'notes.keys_revoked', userId: user.id, metadata: { count: Number(gone.numDeletedRows) } })
       })
-      host.ctx.events.on('userDeleting', async ({ trx, user }) => {
+      host.ctx.events.on('userDeleting', async ({ trx, user, request }) => {
         const gone = await db(trx).deleteFrom('notes').where('user_id', '=', user.id).executeTakeFirst()
-        await writeAudit(ctx, trx, { action: 'notes.remove_all', userId: user.id, actorId: null, metadata: { count: Number(gone.numDeletedRows) } })
+        await writeAudit({ ...ctx, request }, trx, { action: 'notes.remove_all', userId: user.id, actorId: null, metadata: { count: Number(gone.numDeletedRows) } })
       })
 
       return {
@@ -148,8 +150,8 @@ export function notes(options: { maxLength?: number; retentionDays?: number } = 
             summary: "The current user's notes.",
             auth: true,
             responses: { 200: 'The notes' },
-            async handle(c) {
-              return ok(c, { notes: await api.list(c.get('current')!.user) })
+            async handle(c, _body, deps) {
+              return ok(c, { notes: await forRequest(api, deps).list(c.get('current')!.user) })
             },
           }),
           defineRoute({
@@ -160,8 +162,8 @@ export function notes(options: { maxLength?: number; retentionDays?: number } = 
             auth: true,
             body: v.object({ body: v.pipe(v.string(), v.maxLength(10_000)) }),
             responses: { 201: 'Added', 422: 'note_too_long' },
-            async handle(c, body) {
-              const result = await api.add(c.get('current')!.user, body.body)
+            async handle(c, body, deps) {
+              const result = await forRequest(api, deps).add(c.get('current')!.user, body.body)
               return result.ok ? ok(c, { note: result.note }, 201) : failure(c, result)
             },
           }),
@@ -179,7 +181,7 @@ export function notes(options: { maxLength?: number; retentionDays?: number } = 
               })
             },
             async post(c, deps, form, current) {
-              const result = await api.add(current.user, form.get('body'))
+              const result = await forRequest(api, deps).add(current.user, form.get('body'))
               if (!result.ok) return renderPage(c, deps, { title: 'Notes', status: deps.statusFor(result.error), content: h`<p role="alert">${result.error}</p>` })
               return seeOther(c, `${pagePath(deps.config, 'settings')}#notes`)
             },

@@ -15,6 +15,7 @@ import {
   fail,
   failure,
   featureOptions,
+  forRequest,
   h,
   ok,
   pagePath,
@@ -108,7 +109,7 @@ export function terms(options: { version: string }) {
             step: 'accept_terms',
             responses: { 200: 'Accepted; Set-Cookie carries the renewed session' },
             async handle(c, _body, deps) {
-              const result = await api.accept(cookieToken(c, deps))
+              const result = await forRequest(api, deps).accept(cookieToken(c, deps))
               if (!result.ok) return failure(c, result)
               setSessionCookie(c, deps, result.token, result.session)
               return ok(c, { session: result.session, pending: result.pending })
@@ -126,7 +127,7 @@ export function terms(options: { version: string }) {
                 content: h`<h1>Terms of use</h1><p>Version ${settings.version}.</p><form method="post" action="${pagePath(deps.config, 'terms')}"><button type="submit">I accept</button></form>`,
               }),
             async post(c, deps) {
-              const result = await api.accept(cookieToken(c, deps))
+              const result = await forRequest(api, deps).accept(cookieToken(c, deps))
               if (!result.ok) return seeOther(c, pagePath(deps.config, 'log-in'))
               setSessionCookie(c, deps, result.token, result.session)
               return seeOther(c, pagePath(deps.config, 'settings'))
