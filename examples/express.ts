@@ -2,7 +2,7 @@
 // (from this repository add --conditions=source; in your app: npm i sigra express)
 import express from 'express'
 import { createSigra } from 'sigra'
-import { sigraNode, type SigraNodeRequest } from 'sigra/middleware'
+import { sigraNode } from 'sigra/middleware'
 import { toNodeHandler } from 'sigra/node'
 import { pglite } from 'sigra/pglite'
 
@@ -13,6 +13,7 @@ const sigra = await createSigra({
   baseUrl: process.env.BASE_URL ?? `http://localhost:${port}`, // links, cookies and CSRF all follow it
   appName: 'Example',
   autoMigrate: true,
+  http: { devMailbox: true }, // the /dev/mailbox page linked below; never mounted when NODE_ENV=production
 })
 setInterval(() => void sigra.jobs.runDue(), 30_000).unref() // mail delivery, deletions due, cleanup
 
@@ -23,7 +24,7 @@ app.get('/', (_req, res) => {
   res.send('<a href="/account/sign-up">Sign up</a> · <a href="/dashboard">Dashboard</a> · <a href="/dev/mailbox">Mailbox</a>')
 })
 app.get('/dashboard', sigraNode(sigra).requireAuth(), (req, res) => {
-  res.send(`Hello ${(req as SigraNodeRequest).sigra!.user.email}`)
+  res.send(`Hello ${req.sigra!.user.email}`) // set by requireAuth(): a 303 to the log-in page (or 401 JSON) otherwise
 })
 
 app.listen(port, () => console.log(`listening on http://localhost:${port}`))

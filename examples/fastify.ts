@@ -13,6 +13,7 @@ const sigra = await createSigra({
   baseUrl: process.env.BASE_URL ?? `http://localhost:${port}`, // links, cookies and CSRF all follow it
   appName: 'Example',
   autoMigrate: true,
+  http: { devMailbox: true }, // the /dev/mailbox page linked below; never mounted when NODE_ENV=production
 })
 setInterval(() => void sigra.jobs.runDue(), 30_000).unref() // mail delivery, deletions due, cleanup
 

@@ -8,7 +8,7 @@ import { guard } from 'sigra/middleware'
 import { toNextHandler } from 'sigra/next'
 import { pglite } from 'sigra/pglite'
 
-// One instance per process, also across dev hot reloads (PGlite allows one opener per folder).
+// One instance per process, also across dev hot reloads (a PGlite folder has one opener: a second is refused).
 const cache = globalThis as { sigraInstance?: Promise<Sigra> }
 export const sigra = await (cache.sigraInstance ??= createSigra({
   database: pglite('./.sigra'), // postgres(process.env.DATABASE_URL!) from 'sigra/postgres' on Vercel

@@ -73,7 +73,7 @@ export async function createSigra<const F extends readonly AnyFeature[] = []>(op
   const ctx: SigraContext = {
     db,
     config,
-    limiter: new RateLimiter(options.rateLimit === false ? memoryStore() : (options.rateLimit?.store ?? memoryStore()), { ...featureRules, ...config.rateLimitRules }, { off: config.rateLimitOff }),
+    limiter: new RateLimiter(options.rateLimit === false ? memoryStore() : (options.rateLimit?.store ?? memoryStore()), { ...featureRules, ...config.rateLimitRules }, { off: config.rateLimitOff, clock: config.clock }),
     events: new LifecycleEvents(config.hooks),
     templates: Object.assign({}, defaultTemplates, ...features.map((f) => f.templates), options.templates),
     mailSealer: new Sealer(config.secret, 'mail-outbox'),

@@ -170,7 +170,10 @@ describe('the account journey in a real browser', () => {
       await page.waitForURL(/\/account\/log-in\?notice=email_confirmed$/)
       await page.getByRole('status').filter({ hasText: 'Your email address is confirmed.' }).waitFor()
       await shots.shoot(page, 'log-in-email-confirmed')
+      // Proving the address ended every session the account had before (a pre-registrant's too): B logs in again.
       await pageB.reload()
+      assert.equal(new URL(pageB.url()).pathname, '/account/log-in', "B's earlier session ended with the confirmation")
+      await logIn(pageB, origin, email, FIRST_PASSWORD, null)
       assert.ok((await pageB.locator('main').innerText()).includes(`${email} (confirmed)`), 'the button confirmed it')
       await shots.shoot(pageB, 'b-settings-confirmed')
 

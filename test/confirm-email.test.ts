@@ -105,4 +105,36 @@ describeEachBackend('email confirmation', (env) => {
     clock.advance(3600)
     assert.equal(errorOf(await sigra.auth.sendConfirmation(user)), 'already_confirmed')
   })
+
+  test('confirming an address ends every session the account had before, except the one confirming', async () => {
+    const { sigra } = env()
+    const email = uniqueEmail('prehijack')
+    // Someone registers an address they do not own and keeps a session.
+    assert.ok((await sigra.auth.register({ email, password: GOOD_PASSWORD })).ok)
+    const squatter = await sigra.auth.logIn({ login: email, password: GOOD_PASSWORD })
+    assert.ok(squatter.ok)
+    const other = await sigra.auth.logIn({ login: email, password: GOOD_PASSWORD })
+    assert.ok(other.ok)
+    // The owner opens the link (without a session of the account): every earlier session ends.
+    const { token } = await latestMail(sigra, email)
+    assert.ok((await sigra.auth.confirmEmail(token!)).ok)
+    assert.equal(await sigra.sessions.validate(squatter.token), null)
+    assert.equal(await sigra.sessions.validate(other.token), null)
+    const revoked = await sigra.audit.list({ userId: squatter.user.id, action: 'session.revoke_all' })
+    assert.equal(revoked.events[0]?.metadata.reason, 'email_confirmed')
+    assert.equal(revoked.events[0]?.metadata.count, 2)
+  })
+
+  test('the confirming session is kept when it is the account’s own; a session of another account changes nothing', async () => {
+    const { sigra } = env()
+    const email = uniqueEmail('own')
+    assert.ok((await sigra.auth.register({ email, password: GOOD_PASSWORD })).ok)
+    const mine = await sigra.auth.logIn({ login: email, password: GOOD_PASSWORD })
+    const elsewhere = await sigra.auth.logIn({ login: email, password: GOOD_PASSWORD })
+    assert.ok(mine.ok && elsewhere.ok)
+    const { token } = await latestMail(sigra, email)
+    assert.ok((await sigra.auth.confirmEmail(token!, { session: mine.session })).ok)
+    assert.ok(await sigra.sessions.validate(mine.token), 'kept')
+    assert.equal(await sigra.sessions.validate(elsewhere.token), null, 'ended')
+  })
 })

@@ -98,7 +98,8 @@ describeEachBackend('http errors', (env) => {
     }
     assert.deepEqual(statuses, [401, 401, 429])
     const retryAfter = Number(last!.headers.get('retry-after'))
-    assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After ${retryAfter}`)
+    // A sliding window (two fixed windows weighted) can ask for up to twice the duration when refused attempts keep counting.
+    assert.ok(retryAfter > 0 && retryAfter <= 120, `Retry-After ${retryAfter}`)
     const body = await json(last!)
     assert.equal(body.error, 'rate_limited')
     assert.equal(body.retryAfter, retryAfter)

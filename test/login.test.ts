@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import type { Sigra } from 'sigra'
+import { createConfirmedUser } from 'sigra/testing'
 import { allAuditEvents } from './support/audit-events.ts'
 import { describeEachBackend, GOOD_PASSWORD, latestMail, signedInUser, uniqueEmail, type TestEnv } from './support/harness.ts'
 
@@ -215,5 +216,40 @@ function describeLockout(env: () => TestEnv) {
     assert.equal(results.filter((r) => !r.ok && r.error === 'locked').length, 4, 'the locking one and those after it')
     assert.equal((await allAuditEvents(sigra, { userId: user.id, action: 'auth.lockout' })).length, 1)
     assert.equal((await sigra.mail.outbox({ to: email })).filter((m) => m.template === 'accountLocked').length, 1)
+  })
+
+  test('an unknown identifier locks exactly like an account: same codes, same attempt, same Retry-After', async () => {
+    const { sigra, clock } = await setup()
+    const { email } = await registered(sigra)
+    const unknown = uniqueEmail('nobody')
+    const known: string[] = []
+    const ghost: string[] = []
+    const retry: Array<number | undefined> = []
+    for (let i = 0; i < 6; i++) {
+      const a = await sigra.auth.logIn({ login: email, password: WRONG })
+      const b = await sigra.auth.logIn({ login: unknown, password: WRONG })
+      known.push(errorOf(a) ?? "ok")
+      ghost.push(errorOf(b) ?? "ok")
+      if (!a.ok && !b.ok && a.error === 'locked') retry.push(a.retryAfter, b.retryAfter)
+    }
+    assert.deepEqual(ghost, known, 'the answers cannot tell the two apart')
+    assert.deepEqual(known, ['invalid_credentials', 'invalid_credentials', 'invalid_credentials', 'invalid_credentials', 'locked', 'locked'])
+    assert.deepEqual(retry, [900, 900, 900, 900])
+    const rows = await sigra.db.selectFrom('login_throttles').select(['key', 'failures']).execute()
+    assert.ok(rows.some((r) => r.failures === 5), 'counted under a key')
+    const everything = JSON.stringify(await sigra.db.selectFrom('login_throttles').selectAll().execute())
+    assert.ok(!everything.includes(unknown.split('@')[0]!), 'the table never holds what was typed')
+    clock.advance(15 * 60)
+    assert.equal(errorOf(await sigra.auth.logIn({ login: unknown, password: WRONG })), 'invalid_credentials', 're-armed after the lock, like an account')
+  })
+
+  test('an account without a usable password (OAuth-only) locks under its identifier too, without touching the account row', async () => {
+    const { sigra } = await setup()
+    const fixture = await createConfirmedUser(sigra, { password: null })
+    const codes: string[] = []
+    for (let i = 0; i < 5; i++) codes.push(errorOf(await sigra.auth.logIn({ login: fixture.email, password: WRONG })) ?? "ok")
+    assert.deepEqual(codes, ['invalid_credentials', 'invalid_credentials', 'invalid_credentials', 'invalid_credentials', 'locked'])
+    assert.deepEqual(await userRow(sigra, fixture.user.id), { failed_login_attempts: 0, locked_until: null })
+    assert.equal((await sigra.mail.outbox({ to: fixture.email })).filter((m) => m.template === 'accountLocked').length, 0, 'no lock mail for a password it does not have')
   })
 }

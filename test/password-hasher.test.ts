@@ -1,7 +1,8 @@
 import bcrypt from 'bcryptjs'
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { ARGON2_OWASP, argon2idHasher } from 'sigra'
+import { ARGON2_OWASP, argon2idHasher, createSigra, SigraError } from 'sigra'
+import { pglite } from 'sigra/pglite'
 import { fastPasswordHasher } from '../src/testing/fast-hasher.ts'
 import { describeEachBackend, GOOD_PASSWORD, uniqueEmail } from './support/harness.ts'
 
@@ -132,4 +133,22 @@ describeEachBackend('legacy bcrypt upgrade on login', (env) => {
     assert.equal(after.failed_login_attempts, 1)
     assert.equal((await sigra.audit.list({ userId: user.id, action: 'auth.login.success' })).events.length, 0)
   })
+})
+
+test("a hasher below OWASP's minimums refuses to start unless the host opts in", async () => {
+  const base = { database: pglite(), secret: 'test-secret-that-is-long-enough-0123456789', baseUrl: 'http://localhost:3000', appName: 'Acme' }
+  for (const params of [{ memoryCost: 8192, timeCost: 2, parallelism: 1 }, { memoryCost: 19456, timeCost: 1, parallelism: 1 }, { memoryCost: 1024, timeCost: 1, parallelism: 1 }]) {
+    await assert.rejects(
+      createSigra({ ...base, passwordHasher: argon2idHasher(params) }),
+      (e: unknown) => e instanceof SigraError && e.code === 'invalid_config' && /OWASP/.test(e.message) && /allowWeakPasswordHashing/.test(e.message),
+      JSON.stringify(params),
+    )
+  }
+  await assert.rejects(createSigra({ ...base, passwordHasher: fastPasswordHasher() }), /OWASP/, 'the fast test hasher too')
+  // OWASP's equivalent configurations are accepted, and so is anything with the explicit opt-in.
+  for (const params of [{ memoryCost: 47104, timeCost: 1, parallelism: 1 }, { memoryCost: 12288, timeCost: 3, parallelism: 1 }, { memoryCost: 7168, timeCost: 5, parallelism: 1 }]) {
+    assert.equal(argon2idHasher(params).belowOwaspMinimum, false, JSON.stringify(params))
+  }
+  const optedIn = await createSigra({ ...base, passwordHasher: fastPasswordHasher(), allowWeakPasswordHashing: true })
+  await optedIn.close()
 })

@@ -119,6 +119,17 @@ describe('checkPassword: blocklist', () => {
     assert.deepEqual(codes('acmeACMEacmeACME!', DEFAULT_POLICY, context), ['too_common'])
     assert.deepEqual(codes('Acme12345678'), [], 'not refused for another app')
   })
+
+  test('context words of four characters or more are refused anywhere in the password (NIST 800-63B)', () => {
+    const policy: PasswordPolicy = { ...DEFAULT_POLICY, blocklist: ['spring'] }
+    assert.deepEqual(codes('AcmeAuth-2026-spring', policy, { appName: 'Acme' }), ['too_common'], "the app's name inside")
+    assert.deepEqual(codes('my 2026 spring collection', policy, { appName: 'Zeta' }), ['too_common'], 'a configured word inside')
+    assert.deepEqual(codes('welcome to acme labs corp', DEFAULT_POLICY, { appName: 'Acme Labs' }), ['too_common'], 'a word of a multi-word name')
+    assert.deepEqual(codes('alice.smith-password', DEFAULT_POLICY, { email: 'alice.smith@example.com' }), ['contains_email'], 'the local part inside')
+    assert.deepEqual(codes('my friend smith is here', DEFAULT_POLICY, { email: 'alice.smith@example.com' }), ['contains_email'], 'a word of the local part inside')
+    assert.deepEqual(codes('hello-adalovelace-77', DEFAULT_POLICY, { username: 'adalovelace' }), ['contains_username'], 'the username inside')
+    assert.deepEqual(codes('quiet bluebird morning', DEFAULT_POLICY, { appName: 'Zeta', email: 'al@example.com', username: 'bob' }), [], 'words under four characters are not matched inside')
+  })
 })
 
 describe('checkPassword: context and patterns', () => {

@@ -149,6 +149,34 @@ describeEachBackend('auth.register', (env) => {
   })
 
   describeHooks(env)
+
+  test('every field\'s problems come back at once, the password policy included', async () => {
+    const { sigra } = env()
+    const result = await sigra.auth.register({ email: 'not-an-address', password: 'password', username: '1bad' })
+    assert.equal(result.ok, false)
+    if (result.ok) return
+    assert.deepEqual(result.issues?.map((i) => i.field).sort(), ['email', 'password', 'username'])
+    const policy = await sigra.auth.register({ email: 'still wrong', password: 'correct horse battery staple' })
+    assert.deepEqual(policy.ok ? [] : policy.issues?.map((i) => i.field), ['email'], 'a good password adds nothing')
+  })
+
+  test('refused sign-ups do not spend the sign-up budget: a typo costs nothing', async () => {
+    const { sigra } = await env().makeSigra({ rateLimit: { rules: { registerIp: { points: 2, duration: 3600 } } } })
+    const ip = '203.0.113.200'
+    for (let i = 0; i < 5; i++) {
+      const refused = await sigra.auth.register({ email: uniqueEmail(), password: 'password123', ip })
+      assert.equal(refused.ok ? 'ok' : refused.error, 'invalid', `refused ${i + 1}`)
+    }
+    assert.ok((await sigra.auth.register({ email: uniqueEmail(), password: GOOD_PASSWORD, ip })).ok)
+    assert.ok((await sigra.auth.register({ email: uniqueEmail(), password: GOOD_PASSWORD, ip })).ok)
+    const third = await sigra.auth.register({ email: uniqueEmail(), password: GOOD_PASSWORD, ip })
+    assert.equal(third.ok ? 'ok' : third.error, 'rate_limited', 'valid sign-ups are counted')
+  })
+
+  test('the default per-IP sign-up budget lets an office sign up together (50 an hour)', async () => {
+    const { sigra } = env()
+    assert.deepEqual(sigra.config.rateLimitRules.registerIp, { points: 50, duration: 3600 })
+  })
 })
 
 /** The onRegister hook: same transaction; a veto or an error leaves nothing behind. */

@@ -30,7 +30,7 @@ export async function scheduleDeletion(
 ): Promise<ScheduleDeletionResult> {
   const row = await liveUser(ctx.db, user)
   if (!row) return fail('not_found')
-  const check = await requireSudoSession(ctx, ctx.db, row.id, options.session)
+  const check = await requireSudoSession(ctx, ctx.db, row.id, options.session, { operation: 'account.deletion_schedule' })
   if (!check.ok) return fail(check.error)
   const session = check.row
   return vetoable(() =>

@@ -10,6 +10,7 @@ import { EMAIL_INPUT, parseInput } from '../kernel/validation/parse-input.ts'
 import { revokeAllSessionsIn } from '../sessions/manage-sessions.ts'
 import type { Session } from '../sessions/session.ts'
 import { requireSudoSession } from '../sessions/sudo.ts'
+import { throttledRedemption } from '../tokens/throttled-redemption.ts'
 import { consumeEmailToken, issueEmailToken, peekEmailToken } from '../tokens/email-tokens.ts'
 import { findAddressHolder, lockAddress } from '../users/user-repository.ts'
 import { toUser, type User } from '../users/user.ts'
@@ -40,7 +41,7 @@ export async function requestEmailChange(
   const row = await liveUser(ctx.db, user)
   if (!row) return fail('not_found')
   if (isDeletionScheduled(row)) return fail('deletion_scheduled')
-  const check = await requireSudoSession(ctx, ctx.db, row.id, options.session)
+  const check = await requireSudoSession(ctx, ctx.db, row.id, options.session, { operation: 'account.email_change_request' })
   if (!check.ok) return fail(check.error)
   const session = check.row
   if (email === row.email) return fail('same_email')
@@ -77,7 +78,7 @@ export async function requestEmailChange(
   })
 }
 
-export type ConfirmEmailChangeResult = { ok: true; user: User } | Failure<'invalid_token' | 'email_taken' | 'vetoed'>
+export type ConfirmEmailChangeResult = { ok: true; user: User } | Failure<'invalid_token' | 'email_taken' | 'vetoed' | 'rate_limited'>
 
 /**
  * Step two: consumes the token (single use, bound to the user and to the address it was sent to),
@@ -90,6 +91,10 @@ export async function confirmEmailChange(
   token: unknown,
   options: { session?: Pick<Session, 'id'> | null } = {},
 ): Promise<ConfirmEmailChangeResult> {
+  return throttledRedemption(ctx, null, () => confirmChange(ctx, token, options))
+}
+
+async function confirmChange(ctx: SigraContext, token: unknown, options: { session?: Pick<Session, 'id'> | null }): Promise<ConfirmEmailChangeResult> {
   return vetoable(() =>
     ctx.db.transaction().execute(async (trx): Promise<ConfirmEmailChangeResult> => {
       // Locks in the order requestEmailChange takes them (address, account row, then tokens), so a

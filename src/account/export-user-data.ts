@@ -32,7 +32,7 @@ export type ExportUserDataResult = { ok: true; data: UserDataExport } | Failure<
 export async function exportUserData(ctx: SigraContext, user: Pick<User, 'id'>, options: { session?: Pick<Session, 'id'> | null } = {}): Promise<ExportUserDataResult> {
   const row = await liveUser(ctx.db, user)
   if (!row) return fail('not_found')
-  const check = await requireSudoSession(ctx, ctx.db, row.id, options.session)
+  const check = await requireSudoSession(ctx, ctx.db, row.id, options.session, { operation: 'account.data_export' })
   if (!check.ok) return fail(check.error)
   const session = check.row
 

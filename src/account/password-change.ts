@@ -82,7 +82,7 @@ export async function setPassword(
   const row = await liveUser(ctx.db, user)
   if (!row) return fail('not_found')
   if (isDeletionScheduled(row)) return fail('deletion_scheduled')
-  const check = await requireSudoSession(ctx, ctx.db, row.id, options.session, { allowStep: 'password_change' })
+  const check = await requireSudoSession(ctx, ctx.db, row.id, options.session, { allowStep: 'password_change', operation: 'account.password_set' })
   if (!check.ok) return fail(check.error)
   if (row.hashed_password) return fail('password_already_set')
   const issues = checkPassword(parsed.value.password, ctx.config.password, { email: row.email, username: row.username, appName: ctx.config.appName })

@@ -17,7 +17,7 @@ export async function revokeOtherSessions(
   // A malformed id can own no session; checked here so it never reaches the uuid column as a query error.
   const userId = typeof user?.id === 'string' && UUID.test(user.id) ? user.id : ''
   return ctx.db.transaction().execute(async (trx) => {
-    const check = userId ? await requireSudoSession(ctx, trx, userId, options.session) : fail('sudo_required')
+    const check = userId ? await requireSudoSession(ctx, trx, userId, options.session, { operation: 'session.revoke_others' }) : fail('sudo_required')
     if (!check.ok) return fail(check.error)
     const count = await revokeAllSessionsIn(ctx, trx, userId, { except: check.row.id, reason: 'revoke_others' })
     return { ok: true, count } as const

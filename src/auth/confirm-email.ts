@@ -1,11 +1,16 @@
 import { writeAudit } from '../kernel/audit/audit-log.ts'
+import { revokeAllSessionsIn } from '../sessions/manage-sessions.ts'
+import type { Session } from '../sessions/session.ts'
 import type { SigraContext } from '../kernel/context.ts'
 import { enqueueMail } from '../kernel/mail/outbox.ts'
 import { fail, vetoable, type Failure } from '../kernel/result.ts'
 import { consumeEmailTokenForUser, issueEmailToken } from '../tokens/email-tokens.ts'
+import { throttledRedemption } from '../tokens/throttled-redemption.ts'
 import { findUserById } from '../users/user-repository.ts'
 import { toUser, type User } from '../users/user.ts'
 import { link } from './links.ts'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export type SendConfirmationResult = { ok: true } | Failure<'already_confirmed' | 'not_found' | 'rate_limited'>
 
@@ -47,10 +52,19 @@ export async function sendConfirmation(ctx: SigraContext, user: Pick<User, 'id'>
   return { ok: true }
 }
 
-export type ConfirmEmailResult = { ok: true; user: User } | Failure<'invalid_token' | 'vetoed'>
+export type ConfirmEmailResult = { ok: true; user: User } | Failure<'invalid_token' | 'vetoed' | 'rate_limited'>
 
-/** Consumes a confirmation token (single use, bound to the address it was sent to) and confirms. */
-export async function confirmEmail(ctx: SigraContext, token: unknown): Promise<ConfirmEmailResult> {
+/**
+ * Consumes a confirmation token (single use, bound to the address it was sent to) and confirms.
+ * Proving the address ends every session the account had before, except the one confirming (when
+ * the caller passes its own): whoever registered an address they did not own keeps no session once
+ * the owner confirms it (the "unexpired session" pre-hijacking attack).
+ */
+export async function confirmEmail(ctx: SigraContext, token: unknown, options: { session?: Pick<Session, 'id'> | null } = {}): Promise<ConfirmEmailResult> {
+  return throttledRedemption(ctx, null, () => confirm(ctx, token, options))
+}
+
+async function confirm(ctx: SigraContext, token: unknown, options: { session?: Pick<Session, 'id'> | null }): Promise<ConfirmEmailResult> {
   return vetoable(() =>
     ctx.db.transaction().execute(async (trx): Promise<ConfirmEmailResult> => {
       const used = await consumeEmailTokenForUser(ctx, trx, token, 'confirm')
@@ -63,6 +77,10 @@ export async function confirmEmail(ctx: SigraContext, token: unknown): Promise<C
         .returningAll()
         .executeTakeFirstOrThrow()
       await trx.deleteFrom('user_tokens').where('user_id', '=', row.id).where('context', '=', 'confirm').where('id', '!=', used.id).execute()
+      const keep = typeof options.session?.id === 'string' && UUID.test(options.session.id) ? options.session.id : null
+      let earlier = trx.selectFrom('sessions').select('id').where('user_id', '=', row.id)
+      if (keep) earlier = earlier.where('id', '!=', keep)
+      if (await earlier.executeTakeFirst()) await revokeAllSessionsIn(ctx, trx, row.id, { except: keep, reason: 'email_confirmed' })
       const user = toUser(row)
       await writeAudit(ctx, trx, { action: 'auth.email_confirm', userId: user.id, metadata: { method: 'link' } })
       await ctx.events.emit(trx, 'emailConfirmed', { user }, ctx.request)

@@ -8,6 +8,7 @@ import { normalizePassword } from '../kernel/validation/password-policy.ts'
 import { signIn, type SignInSuccess } from '../sessions/sign-in.ts'
 import { findUserByEmail, findUserByUsername } from '../users/user-repository.ts'
 import { recordLoginFailure } from './record-login-failure.ts'
+import { identifierKey, identifierLockedFor, recordIdentifierFailure } from './identifier-throttle.ts'
 import { isDeletionDue } from '../account/account-guards.ts'
 
 const LogInInput = v.object({
@@ -49,12 +50,22 @@ export async function logIn(ctx: SigraContext, input: LogInInput): Promise<LogIn
   // Past its deletion deadline the account is gone for sign-in, before any sweep has run.
   const due = row !== undefined && isDeletionDue(row, at)
   if (!row || row.hashed_password === null || row.status !== 'active' || due) {
+    // No usable account answers to this identifier: it is counted and locked under its own key,
+    // with the account lockout's rules and answers, so a lockout never tells who has an account.
+    const throttleKey = identifierKey(ctx, key)
+    const reason = !row ? 'unknown_account' : due ? 'deletion_due' : row.hashed_password === null ? 'no_password' : `status_${row.status}`
+    const audit = { action: 'auth.login.failure', outcome: 'failure', userId: row?.id ?? null, actorId: null, actorType: 'user', ...meta } as const
+    const lockedFor = await identifierLockedFor(ctx, throttleKey, at)
+    if (lockedFor !== null) {
+      await writeAudit(ctx, ctx.db, { ...audit, metadata: { reason: 'locked' } })
+      return fail('locked', { retryAfter: lockedFor })
+    }
     await ctx.config.hasher.verify(await ctx.dummyHash(), password)
-    await ctx.db.transaction().execute(async (trx) => {
-      if (row) await recordLoginFailure(ctx, trx, row.id, { ...meta, reason: due ? 'deletion_due' : row.hashed_password === null ? 'no_password' : `status_${row.status}` })
-      else await writeAudit(ctx, trx, { action: 'auth.login.failure', outcome: 'failure', userId: null, actorId: null, actorType: 'user', ...meta, metadata: { reason: 'unknown_account' } })
+    const { locked } = await ctx.db.transaction().execute(async (trx) => {
+      await writeAudit(ctx, trx, { ...audit, metadata: { reason } })
+      return recordIdentifierFailure(ctx, trx, throttleKey)
     })
-    return fail('invalid_credentials')
+    return locked ? fail('locked', { retryAfter: ctx.config.lockout.duration }) : fail('invalid_credentials')
   }
 
   if (row.locked_until && row.locked_until.getTime() > at.getTime()) {

@@ -8,6 +8,7 @@ import { EMAIL_INPUT, META_INPUT, PASSWORD_INPUT, parseInput } from '../kernel/v
 import { checkPassword, normalizePassword } from '../kernel/validation/password-policy.ts'
 import { revokeAllSessionsIn } from '../sessions/manage-sessions.ts'
 import { consumeEmailTokenForUser, issueEmailToken, peekEmailToken } from '../tokens/email-tokens.ts'
+import { throttledRedemption } from '../tokens/throttled-redemption.ts'
 import { findUserByEmail } from '../users/user-repository.ts'
 import { toUser, type User } from '../users/user.ts'
 import { link } from './links.ts'
@@ -53,7 +54,7 @@ export async function requestPasswordReset(
 }
 
 const ResetInput = v.object({ password: PASSWORD_INPUT, ...META_INPUT })
-export type ResetPasswordResult = { ok: true; user: User } | Failure<'invalid' | 'invalid_token' | 'vetoed'>
+export type ResetPasswordResult = { ok: true; user: User } | Failure<'invalid' | 'invalid_token' | 'vetoed' | 'rate_limited'>
 
 /**
  * Sets a new password from a reset link. The token is checked and the password validated before
@@ -64,7 +65,11 @@ export type ResetPasswordResult = { ok: true; user: User } | Failure<'invalid' |
 export async function resetPassword(ctx: SigraContext, token: unknown, input: { password: unknown; ip?: string | null; userAgent?: string | null }): Promise<ResetPasswordResult> {
   const parsed = parseInput(ResetInput, input)
   if (!parsed.ok) return parsed
-  const { password, ip, userAgent } = parsed.value
+  return throttledRedemption(ctx, parsed.value.ip, () => reset(ctx, token, parsed.value))
+}
+
+async function reset(ctx: SigraContext, token: unknown, input: { password: string; ip?: string | null | undefined; userAgent?: string | null | undefined }): Promise<ResetPasswordResult> {
+  const { password, ip, userAgent } = input
   const pending = await peekEmailToken(ctx, ctx.db, token, 'reset_password')
   if (!pending) return fail('invalid_token')
   const owner = await findUserByEmail(ctx.db, pending.sent_to)

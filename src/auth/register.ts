@@ -2,7 +2,8 @@ import * as v from 'valibot'
 import { writeAudit } from '../kernel/audit/audit-log.ts'
 import type { SigraContext } from '../kernel/context.ts'
 import { enqueueMail } from '../kernel/mail/outbox.ts'
-import { fail, invalid, vetoable, type Failure } from '../kernel/result.ts'
+import { fail, invalid, vetoable, type Failure, type FieldIssue } from '../kernel/result.ts'
+import { isStorableText } from '../kernel/validation/pg-text.ts'
 import { EMAIL_MAX_LENGTH, isValidEmail, normalizeEmail, USERNAME_SHAPE } from '../kernel/validation/email.ts'
 import { META_INPUT, EMAIL_INPUT, PASSWORD_INPUT, parseInput } from '../kernel/validation/parse-input.ts'
 import { checkPassword, normalizePassword } from '../kernel/validation/password-policy.ts'
@@ -20,6 +21,19 @@ const RegisterInput = v.object({
 })
 export type RegisterInput = v.InferInput<typeof RegisterInput>
 
+/** The password policy's verdict while other fields are invalid (when the password itself parsed). */
+function passwordIssuesBeside(ctx: SigraContext, input: unknown, issues: readonly FieldIssue[]): FieldIssue[] {
+  if (issues.some((i) => i.field === 'password' || i.field === 'input')) return []
+  const { password, email, username } = (input ?? {}) as { password?: unknown; email?: unknown; username?: unknown }
+  if (typeof password !== 'string') return []
+  const context = {
+    email: typeof email === 'string' && isStorableText(email) ? normalizeEmail(email) : null,
+    username: typeof username === 'string' ? username : null,
+    appName: ctx.config.appName,
+  }
+  return checkPassword(password, ctx.config.password, context)
+}
+
 export type RegisterResult = { ok: true; user: User } | Failure<'invalid' | 'email_taken' | 'rate_limited' | 'vetoed'>
 
 /**
@@ -29,15 +43,17 @@ export type RegisterResult = { ok: true; user: User } | Failure<'invalid' | 'ema
  * exactly as for a new address.
  */
 export async function register(ctx: SigraContext, input: RegisterInput): Promise<RegisterResult> {
+  // Every field's problems at once, the password policy included, so one submit shows them all;
+  // and only a valid sign-up spends the sign-up budgets (a typo costs nothing).
   const parsed = parseInput(RegisterInput, input)
-  if (!parsed.ok) return parsed
+  if (!parsed.ok) return invalid([...(parsed.issues ?? []), ...passwordIssuesBeside(ctx, input, parsed.issues ?? [])])
   const { email, password, username, customFields, ip, userAgent } = parsed.value
+  const issues = checkPassword(password, ctx.config.password, { email, username: username ?? null, appName: ctx.config.appName })
+  if (issues.length) return invalid(issues)
 
   const limited = await ctx.limiter.consumeAll([['registerIp', ip], ['registerEmail', email]])
   if (!limited.ok) return fail('rate_limited', { retryAfter: limited.retryAfter })
 
-  const issues = checkPassword(password, ctx.config.password, { email, username: username ?? null, appName: ctx.config.appName })
-  if (issues.length) return invalid(issues)
   // Hashed before the address check, so a taken address costs the same time as a new one.
   const hashed = await ctx.config.hasher.hash(normalizePassword(password))
 

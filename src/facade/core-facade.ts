@@ -12,6 +12,7 @@ import { register } from '../auth/register.ts'
 import { runDue } from '../jobs/run-due.ts'
 import { listAuditEvents } from '../kernel/audit/audit-query.ts'
 import { logHostEvent } from '../kernel/audit/host-audit.ts'
+import { recordDenied } from '../kernel/audit/audit-denied.ts'
 import type { SigraConfig } from '../kernel/config.ts'
 import type { SigraContext } from '../kernel/context.ts'
 import { CONTEXT } from '../kernel/context-symbol.ts'
@@ -122,7 +123,16 @@ export function coreFacade(ctx: SigraContext, runtime: FacadeRuntime) {
       gate,
     ),
     mail: bindContext(ctx, { outbox: listOutbox }, gate),
-    audit: bindContext(ctx, { list: listAuditEvents, log: logHostEvent }, gate),
+    audit: bindContext(
+      ctx,
+      {
+        list: listAuditEvents,
+        log: logHostEvent,
+        /** Records a refused action as `authz.denied` (throttled per actor): what Sigra's own guards do, for yours. */
+        denied: recordDenied,
+      },
+      gate,
+    ),
     jobs: bindContext(ctx, { runDue }, gate),
     /**
      * The same facade for one request: every audit row written by its calls (and every session a

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
 import * as v from 'valibot'
-import { toFieldIssues } from '../kernel/validation/parse-input.ts'
+import { toFieldIssues, unstorableFields } from '../kernel/validation/parse-input.ts'
 import { admitSession } from './admit-session.ts'
 import { passesCsrf } from './csrf.ts'
 import type { HttpContext, HttpDeps, HttpEnv } from './http-env.ts'
@@ -50,13 +50,21 @@ export function mountApi(app: Hono<HttpEnv>, routes: readonly ApiRoute[], deps: 
       if (route.auth) {
         const resolved = await c.get('session')()
         const current = admitSession(resolved, route.step)
-        if (!current) return failure(c, { error: resolved ? deps.sigra.sessions.stepRefusal(resolved.pending[0]!).error : 'unauthenticated' })
+        if (!current && resolved) {
+          // A session held at a sign-in step reached a route that is not its step's: refused, and on record.
+          const error = deps.sigra.sessions.stepRefusal(resolved.pending[0]!).error
+          await depsForRequest(deps, c).sigra.audit.denied({ actorId: resolved.user.id, resource: 'route', reason: error, operation: `${route.method.toUpperCase()} ${deps.config.basePath}${route.path}` })
+          return failure(c, { error })
+        }
+        if (!current) return failure(c, { error: 'unauthenticated' })
         c.set('current', current)
       }
       let input: unknown = undefined
       if (route.body) {
         const read = await readBody(c.req.raw, deps.config.http.maxBodyBytes)
         if (!read.ok) return failure(c, { error: read.error })
+        const unstorable = unstorableFields(read.body)
+        if (unstorable.length) return failure(c, { error: 'invalid', issues: unstorable })
         const parsed = v.safeParse(route.body, read.body, { abortPipeEarly: true })
         if (!parsed.success) return failure(c, { error: 'invalid', issues: toFieldIssues(parsed.issues) })
         input = parsed.output

@@ -27,6 +27,16 @@ export interface SigraOptions {
   templates?: Partial<MailTemplates>
   clock?: Clock
   passwordHasher?: PasswordHasher
+  /**
+   * Accept a password hasher below OWASP's Argon2id minimums (`fastPasswordHasher()` from
+   * 'sigra/testing', or `argon2idHasher` with smaller parameters). For test suites only: without it,
+   * such a hasher makes `createSigra` throw `invalid_config`.
+   */
+  allowWeakPasswordHashing?: boolean
+  /**
+   * `blocklist`: words to refuse as the whole password and, from four characters, anywhere inside it
+   * (your product, company, campaign names); the app's name and its words are always refused.
+   */
   password?: { minLength?: number; maxLength?: number; blocklist?: readonly string[] }
   /** Refuse login to unconfirmed accounts (`unconfirmed`). Default false: allow, show a banner. */
   requireConfirmation?: boolean
@@ -143,6 +153,7 @@ const OptionsSchema = v.object({
   ),
   mail: v.optional(v.object({ maxAttempts: seconds(1), backoff: v.optional(v.array(v.pipe(v.number(), v.minValue(0)))), retentionDays: seconds(1) })),
   autoMigrate: v.optional(v.boolean()),
+  allowWeakPasswordHashing: v.optional(v.boolean()),
 })
 
 /** Validates options once, at construction: a bad configuration throws here, not mid-request. */
@@ -156,6 +167,13 @@ export function resolveConfig(options: SigraOptions): SigraConfig {
     throw new SigraError('invalid_config', "Invalid Sigra configuration: database must come from pglite() ('sigra/pglite') or postgres() ('sigra/postgres')")
   }
   const o = parsed.output
+  if (options.passwordHasher?.belowOwaspMinimum && o.allowWeakPasswordHashing !== true) {
+    throw new SigraError(
+      'invalid_config',
+      'Invalid Sigra configuration: passwordHasher is below OWASP\'s Argon2id minimums (m=19456 KiB with t=2, or an equivalent: 47104/1, 12288/3, 9216/4, 7168/5). ' +
+        'Use argon2idHasher() with its defaults, or pass allowWeakPasswordHashing: true in a test suite.',
+    )
+  }
   const maxLength = o.password?.maxLength ?? 256
   const minLength = o.password?.minLength ?? 12
   return {

@@ -1,3 +1,4 @@
+import { auditDenied } from '../kernel/audit/audit-denied.ts'
 import { writeAudit } from '../kernel/audit/audit-log.ts'
 import type { SigraContext } from '../kernel/context.ts'
 import type { Trx } from '../kernel/db/database.ts'
@@ -22,7 +23,11 @@ export async function revokeSession(ctx: SigraContext, userId: string, sessionId
   if (!UUID.test(String(userId)) || !UUID.test(String(sessionId))) return fail('not_found')
   return ctx.db.transaction().execute(async (trx) => {
     const gone = await trx.deleteFrom('sessions').where('id', '=', sessionId).where('user_id', '=', userId).returning('id').executeTakeFirst()
-    if (!gone) return fail('not_found')
+    if (!gone) {
+      // Another user's session, or none: the same answer, and the attempt is on record.
+      await auditDenied(ctx, trx, { actorId: meta.actorId ?? userId, resource: 'session', reason: 'not_found', operation: 'session.revoke', resourceId: sessionId })
+      return fail('not_found')
+    }
     await writeAudit(ctx, trx, { action: 'session.revoke', userId, actorId: meta.actorId ?? userId, metadata: { session_id: sessionId } })
     return { ok: true } as const
   })

@@ -1,5 +1,6 @@
 import * as v from 'valibot'
 import { recordLoginFailure } from '../auth/record-login-failure.ts'
+import { auditDenied } from '../kernel/audit/audit-denied.ts'
 import { writeAudit } from '../kernel/audit/audit-log.ts'
 import type { SigraContext } from '../kernel/context.ts'
 import type { Executor } from '../kernel/db/database.ts'
@@ -35,18 +36,23 @@ export async function requireSudoSession(
   db: Executor,
   userId: string,
   session: { id?: unknown } | null | undefined,
-  options: { allowStep?: string } = {},
+  options: { allowStep?: string; operation?: string } = {},
 ): Promise<SudoCheck> {
+  const refuse = async (error: 'sudo_required' | PendingStepError): Promise<SudoCheck> => {
+    // A refused action is audited (throttled per actor): who, what, why, from where.
+    await auditDenied(ctx, db, { actorId: userId, resource: 'account', reason: error, ...(options.operation ? { operation: options.operation } : {}) })
+    return fail(error)
+  }
   const id = session?.id
   // The exact UUID shape: anything looser ('-' × 36) would reach PostgreSQL and throw instead of refusing.
-  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return fail('sudo_required')
+  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return refuse('sudo_required')
   const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst()
-  if (!row || sessionExpiry(ctx, row, ctx.config.clock())) return fail('sudo_required')
+  if (!row || sessionExpiry(ctx, row, ctx.config.clock())) return refuse('sudo_required')
   const user = await findUserById(db, userId)
   if (!user) return fail('sudo_required')
   const step = pendingSteps(ctx.pipeline, row.pending_steps, toUser(user)).find((name) => name !== options.allowStep)
-  if (step) return fail(refusalFor(ctx.pipeline, step).error)
-  return isSudo(ctx, { sudoAt: row.sudo_at, impersonatorId: row.impersonator_id }) ? { ok: true, row } : fail('sudo_required')
+  if (step) return refuse(refusalFor(ctx.pipeline, step).error)
+  return isSudo(ctx, { sudoAt: row.sudo_at, impersonatorId: row.impersonator_id }) ? { ok: true, row } : refuse('sudo_required')
 }
 
 const SudoInput = v.object({ password: PASSWORD_INPUT })
@@ -67,7 +73,11 @@ export async function confirmSudo(ctx: SigraContext, token: unknown, input: { pa
   if (!current) return fail('invalid_session')
   const { session, user } = current
   // A session held at a sign-in step (a forced password change, a second factor) cannot become sudo.
-  if (current.pending.length) return fail(refusalFor(ctx.pipeline, current.pending[0]!).error)
+  if (current.pending.length) {
+    const error = refusalFor(ctx.pipeline, current.pending[0]!).error
+    await auditDenied(ctx, ctx.db, { actorId: user.id, resource: 'session', reason: error, operation: 'session.sudo_enter', resourceId: session.id })
+    return fail(error)
+  }
   if (session.impersonatorId) return fail('impersonated')
   const limited = await ctx.limiter.consume('sudo', session.id)
   if (!limited.ok) return fail('rate_limited', { retryAfter: limited.retryAfter })

@@ -4,7 +4,7 @@
  *
  * @example
  * const clock = testClock()
- * const sigra = await createSigra({ database: pglite(), clock, passwordHasher: fastPasswordHasher(), ... })
+ * const sigra = await createSigra({ database: pglite(), clock, passwordHasher: fastPasswordHasher(), allowWeakPasswordHashing: true, ... })
  * await sigra.migrate()
  * const { user, session, token } = await authenticatedFixture(sigra)
  */

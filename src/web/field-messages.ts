@@ -26,9 +26,11 @@ export function fieldMessage(issue: Pick<FieldIssue, 'field' | 'code'>, rules: F
     case 'sequential':
       return 'This password is a run of adjacent keys or characters. Choose something less predictable.'
     case 'contains_email':
-      return 'Your password must not be your email address.'
+      return 'Your password must not contain your email address or a part of it.'
     case 'contains_username':
-      return 'Your password must not be your username.'
+      return 'Your password must not contain your username.'
+    case 'invalid_characters':
+      return 'This contains characters that cannot be used (such as a NUL byte).'
     case 'taken':
       return name === 'username' ? 'This username is taken.' : 'This value is taken.'
     case 'same_as_current':

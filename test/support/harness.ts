@@ -65,6 +65,7 @@ export function describeEachBackend(name: string, body: (env: () => TestEnv) => 
           appName: 'Acme',
           schema,
           passwordHasher: fastPasswordHasher(),
+          allowWeakPasswordHashing: true,
           ...overrides,
           clock,
         })

@@ -1,3 +1,4 @@
+import { signedInOf } from '../admit-session.ts'
 import * as v from 'valibot'
 import { defineRoute } from '../api-registry.ts'
 import { failure, ok } from '../responses.ts'
@@ -7,11 +8,12 @@ export const confirmEmailRoute = defineRoute({
   method: 'post',
   path: '/confirm',
   tag: 'auth',
-  summary: 'Confirm the account address with the token from the confirmation mail (single use).',
+  summary: "Confirm the account address with the token from the confirmation mail (single use). Ends the account's other sessions (the caller's own is kept when it is the account's).",
   body: v.object({ token: EmailToken }),
   responses: { 200: 'Confirmed', 400: 'invalid_token (unknown, used, expired or for another address)', 422: 'vetoed' },
   async handle(c, body, deps) {
-    const result = await deps.sigra.auth.confirmEmail(body.token)
+    const current = await signedInOf(c)
+    const result = await deps.sigra.auth.confirmEmail(body.token, { session: current?.session ?? null })
     return result.ok ? ok(c, { user: result.user }) : failure(c, result)
   },
 })

@@ -16,8 +16,8 @@ export type GuardRefusal = 'unauthenticated' | 'password_change_required' | 'unc
 
 export type GuardResult = { ok: true; user: User; session: Session } | { ok: false; error: GuardRefusal; response: Response }
 
-/** The part of the facade a guard uses: the cookie policy (from config) and the session rules. */
-export type GuardedSigra = Pick<SigraCore, 'config' | 'sessions'>
+/** The part of the facade a guard uses: the cookie policy (from config), the session rules, and the audit log for refusals. */
+export type GuardedSigra = Pick<SigraCore, 'config' | 'sessions' | 'audit' | 'withRequest'>
 
 /**
  * Guards a host route, fetch-standard. Reads the session cookie, validates it through the one
@@ -30,19 +30,25 @@ export type GuardedSigra = Pick<SigraCore, 'config' | 'sessions'>
  * const result = await guard(sigra, request, ['requireSudo'])
  * if (!result.ok) return result.response
  */
-export async function guard(sigra: GuardedSigra, request: Request, rules: readonly GuardRule[] = ['requireAuth'], _info?: ConnectionInfo): Promise<GuardResult> {
+export async function guard(sigra: GuardedSigra, request: Request, rules: readonly GuardRule[] = ['requireAuth'], info?: ConnectionInfo): Promise<GuardResult> {
   const token = readSessionToken(cookiePolicy(sigra.config), request.headers.get('cookie'))
   const current = token ? await sigra.sessions.resolve(token) : null
   if (!current) return refuse(sigra, request, 'unauthenticated')
+  // A signed-in user refused by a rule is on record (authz.denied, throttled per user); a visitor without a session is not.
+  const denied = async (error: GuardRefusal, stepPage?: string) => {
+    const scoped = sigra.withRequest({ ip: info?.ip ?? null, userAgent: request.headers.get('user-agent') })
+    await scoped.audit.denied({ actorId: current.user.id, resource: 'route', reason: error, operation: `${request.method} ${new URL(request.url).pathname}`.slice(0, 128) })
+    return refuse(sigra, request, error, stepPage)
+  }
   // A session held at a sign-in step is not signed in: it goes to that step, whatever the rules.
   if (current.pending.length) {
     const step = sigra.sessions.stepRefusal(current.pending[0]!)
-    return refuse(sigra, request, step.error, step.page)
+    return denied(step.error, step.page)
   }
   const { user, session } = current
-  if (rules.includes('requirePasswordChangeDone') && user.mustChangePassword) return refuse(sigra, request, 'password_change_required')
-  if (rules.includes('requireConfirmed') && user.confirmedAt === null) return refuse(sigra, request, 'unconfirmed')
-  if (rules.includes('requireSudo') && !sigra.sessions.isSudo(session)) return refuse(sigra, request, 'sudo_required')
+  if (rules.includes('requirePasswordChangeDone') && user.mustChangePassword) return denied('password_change_required')
+  if (rules.includes('requireConfirmed') && user.confirmedAt === null) return denied('unconfirmed')
+  if (rules.includes('requireSudo') && !sigra.sessions.isSudo(session)) return denied('sudo_required')
   return { ok: true, user, session }
 }
 

@@ -2,6 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { guard, type GuardedSigra, type GuardRule } from './guard.ts'
 import type { SigraLocals } from './hono.ts'
 
+// The guards below set `req.sigra` on the request object itself, so the request types say so: an
+// Express handler after `requireAuth()` reads `req.sigra` without a cast (express.Request extends
+// IncomingMessage), and so does a node:http callback. Optional, as on routes no guard ran on it is
+// absent; after a guard that passed it is always set (`req.sigra!`).
+declare module 'http' {
+  interface IncomingMessage {
+    /** Set by the `sigraNode(sigra)` guards from 'sigra/middleware' when they pass: the user and session. */
+    sigra?: SigraLocals
+  }
+}
+
 /** An Express/connect request after a guard passed: `req.sigra` holds the user and session. */
 export interface SigraNodeRequest extends IncomingMessage {
   sigra?: SigraLocals
@@ -17,7 +28,7 @@ export type NodeMiddleware = (req: SigraNodeRequest, res: ServerResponse, next: 
  *
  * @example
  * const auth = sigraNode(sigra)
- * app.get('/dashboard', auth.requireAuth(), (req, res) => res.send(`Hello ${req.sigra.user.email}`))
+ * app.get('/dashboard', auth.requireAuth(), (req, res) => res.send(`Hello ${req.sigra!.user.email}`))
  */
 export function sigraNode(sigra: GuardedSigra) {
   const use = (rules: readonly GuardRule[]): NodeMiddleware =>
@@ -43,10 +54,10 @@ export function sigraNode(sigra: GuardedSigra) {
   }
 }
 
-/** Only what the rules read: the URL (for return_to), Cookie and Accept. The body is left alone. */
+/** Only what the rules read: the URL (for return_to), Cookie, Accept and User-Agent (for the audit of a refusal). The body is left alone. */
 function toRequest(sigra: GuardedSigra, req: SigraNodeRequest): Request {
   const headers = new Headers()
-  for (const name of ['cookie', 'accept'] as const) {
+  for (const name of ['cookie', 'accept', 'user-agent'] as const) {
     const value = req.headers[name]
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join('; ') : value)
   }

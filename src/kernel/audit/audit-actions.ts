@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'account.deletion_execute',
   'account.deletion_failure',
   'account.data_export',
+  'authz.denied',
 ] as const
 
 /**

@@ -1,3 +1,4 @@
+import { isStorableText } from '../validation/pg-text.ts'
 import * as v from 'valibot'
 import type { SigraContext } from '../context.ts'
 import type { AuditEventRow, AuditOutcome } from '../db/tables/audit-events.table.ts'
@@ -25,9 +26,9 @@ export interface AuditPage {
 
 const ListFilter = v.strictObject({
   userId: v.optional(v.pipe(v.string(), v.uuid())),
-  action: v.optional(v.pipe(v.string(), v.maxLength(255))),
+  action: v.optional(v.pipe(v.string(), v.maxLength(255), v.check(isStorableText, 'action holds characters PostgreSQL cannot store'))),
   /** Matches every action under a prefix, e.g. 'auth.login.'. */
-  actionPrefix: v.optional(v.pipe(v.string(), v.maxLength(255))),
+  actionPrefix: v.optional(v.pipe(v.string(), v.maxLength(255), v.check(isStorableText, 'actionPrefix holds characters PostgreSQL cannot store'))),
   cursor: v.optional(v.pipe(v.string(), v.regex(/^[0-9]{1,19}$/, 'cursor is malformed'))),
   limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
 })

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { AuditEventsTable } from './tables/audit-events.table.ts'
+import type { LoginThrottlesTable } from './tables/login-throttles.table.ts'
 import type { MailOutboxTable } from './tables/mail-outbox.table.ts'
 import type { SessionsTable } from './tables/sessions.table.ts'
 import type { UserTokensTable } from './tables/user-tokens.table.ts'
@@ -12,6 +13,7 @@ export interface Database {
   user_tokens: UserTokensTable
   audit_events: AuditEventsTable
   mail_outbox: MailOutboxTable
+  login_throttles: LoginThrottlesTable
 }
 
 export type Db = Kysely<Database>

@@ -1,3 +1,4 @@
+import { isStorableText } from '../validation/pg-text.ts'
 import type { SigraContext } from '../context.ts'
 import type { Executor } from '../db/database.ts'
 import type { MailStatus } from '../db/tables/mail-outbox.table.ts'
@@ -48,7 +49,11 @@ export interface OutboxMessage {
 /** The outbox, oldest first (newest last): the dev mailbox and tests read it. */
 export async function listOutbox(ctx: SigraContext, filter: { to?: string; limit?: number } = {}): Promise<OutboxMessage[]> {
   let query = ctx.db.selectFrom('mail_outbox').selectAll().orderBy('id', 'desc').limit(Math.min(Math.max(filter.limit ?? 200, 1), 1000))
-  if (filter.to !== undefined) query = query.where('to_address', '=', filter.to.trim().toLowerCase())
+  if (filter.to !== undefined) {
+    // No address holds a NUL or a lone surrogate: nothing to find, and nothing to send to SQL.
+    if (typeof filter.to !== 'string' || !isStorableText(filter.to)) return []
+    query = query.where('to_address', '=', filter.to.trim().toLowerCase())
+  }
   const rows = await query.execute()
   return rows.reverse().map((row) => {
     const body = row.sealed_body ? (JSON.parse(ctx.mailSealer.open(row.sealed_body)) as { text: string; html: string }) : { text: '', html: '' }

@@ -9,7 +9,12 @@ export interface RateLimitRules {
   loginIp: RateLimitRule
   /** Every login attempt naming one account (email or username), known or not. */
   loginAccount: RateLimitRule
+  /**
+   * Valid sign-ups from one IP (refused input costs nothing). 50 an hour: a class or an office
+   * behind one address signs up together; scripted account creation is slowed all the same.
+   */
   registerIp: RateLimitRule
+  /** Valid sign-ups naming one address (each mails it). */
   registerEmail: RateLimitRule
   resetIp: RateLimitRule
   resetEmail: RateLimitRule
@@ -19,6 +24,13 @@ export interface RateLimitRules {
   emailChange: RateLimitRule
   /** Sudo re-confirmations per session (wrong passwords also count toward lockout). */
   sudo: RateLimitRule
+  /**
+   * Failed redemptions of emailed tokens (confirm, reset, email change, and every feature's token
+   * kinds) per IP, checked before the lookup. Tokens are 256-bit: defence in depth against guessing.
+   */
+  tokenFailuresIp: RateLimitRule
+  /** Audit rows for refused actions (`authz.denied`) per actor: a flood of refusals cannot fill the log. */
+  deniedAudit: RateLimitRule
 }
 
 export type RateLimitName = keyof RateLimitRules
@@ -26,13 +38,15 @@ export type RateLimitName = keyof RateLimitRules
 export const DEFAULT_RATE_LIMITS: RateLimitRules = {
   loginIp: { points: 30, duration: 60 },
   loginAccount: { points: 10, duration: 60 },
-  registerIp: { points: 10, duration: 3600 },
+  registerIp: { points: 50, duration: 3600 },
   registerEmail: { points: 3, duration: 3600 },
   resetIp: { points: 10, duration: 900 },
   resetEmail: { points: 3, duration: 900 },
   confirmResend: { points: 3, duration: 900 },
   emailChange: { points: 5, duration: 3600 },
   sudo: { points: 10, duration: 300 },
+  tokenFailuresIp: { points: 20, duration: 900 },
+  deniedAudit: { points: 30, duration: 600 },
 }
 
 /**

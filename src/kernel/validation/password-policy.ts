@@ -4,9 +4,16 @@ import { COMMON_PASSWORD_BASES, KEYBOARD_RUNS } from './common-passwords.ts'
 export interface PasswordPolicy {
   minLength: number
   maxLength: number
-  /** Extra words to refuse (the app's name is always added). */
+  /**
+   * Extra words to refuse: the whole password equal to one (decoration aside), and, for words of
+   * four characters or more, any password containing one (context-specific words: the product, the
+   * company, the season's campaign). The app's name is always added.
+   */
   blocklist: readonly string[]
 }
+
+/** Context words shorter than this are only refused as the whole password (containment would refuse too much). */
+const CONTEXT_WORD_MIN = 4
 
 /** Anything longer is refused before normalising, so a 10 MB string costs nothing. */
 const HARD_CAP = 1024
@@ -43,13 +50,20 @@ export function checkPassword(
   const email = context.email?.toLowerCase()
   if (email) {
     const local = email.split('@')[0] ?? ''
-    if (lower.includes(email) || lower === local || stripDecoration(lower) === local) {
-      return issue('contains_email', 'Password must not be your email address.')
+    // The address, its local part, or a word of it ("alice.smith" → alice, smith) inside the password.
+    if (lower.includes(email) || lower === local || stripDecoration(lower) === local || containsWord(lower, [local, ...wordsOf(local)])) {
+      return issue('contains_email', 'Password must not contain your email address.')
     }
   }
   const username = context.username?.toLowerCase()
-  if (username && (lower === username || stripDecoration(lower) === username)) {
-    return issue('contains_username', 'Password must not be your username.')
+  if (username && (lower === username || stripDecoration(lower) === username || containsWord(lower, [username, ...wordsOf(username)]))) {
+    return issue('contains_username', 'Password must not contain your username.')
+  }
+  // NIST SP 800-63B 3.1.1.2: context-specific words (the service's name and its parts, configured
+  // words) are refused inside a password, not only as the whole of it.
+  const contextWords = [...(context.appName ? [context.appName, ...wordsOf(context.appName)] : []), ...policy.blocklist].map((w) => w.normalize('NFKC').toLowerCase())
+  if (containsWord(lower, contextWords)) {
+    return issue('too_common', 'Password must not contain the name of this service or other words tied to it.')
   }
   const base = stripDecoration(lower)
   // A listed word counts with its own decoration stripped too: blocklist "acme2024" refuses "Acme2024!!".
@@ -82,4 +96,14 @@ function shortUnitRepeated(lower: string, minLength: number): boolean {
 function repeats(candidate: string, word: string): boolean {
   if (word.length === 0 || candidate.length % word.length !== 0) return false
   return word.repeat(candidate.length / word.length) === candidate
+}
+
+/** The letter-and-digit runs of a name: "Acme Auth" → acme, auth; "alice.smith" → alice, smith. */
+function wordsOf(value: string): string[] {
+  return value.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0)
+}
+
+/** Whether the password contains one of the words long enough to be refused by containment. */
+function containsWord(lower: string, words: readonly string[]): boolean {
+  return words.some((w) => [...w].length >= CONTEXT_WORD_MIN && lower.includes(w))
 }

@@ -14,7 +14,7 @@ export const confirmEmailPage = definePage({
     tokenFormView(c, deps, { title: 'Confirm your email', intro, action: pagePath(deps.config, 'confirm'), button: 'Confirm my email', token: c.req.query('token') ?? '' }),
   async post(c, deps, form, current) {
     const token = form.get('token')
-    const result = await deps.sigra.auth.confirmEmail(token)
+    const result = await deps.sigra.auth.confirmEmail(token, { session: current?.session ?? null })
     if (!result.ok) {
       return tokenFormView(c, deps, { title: 'Confirm your email', intro, action: pagePath(deps.config, 'confirm'), button: 'Confirm my email', token, error: result.error, status: statusFor(result.error) })
     }
