@@ -76,7 +76,7 @@ export async function createSigra<const F extends readonly AnyFeature[] = []>(op
     limiter: new RateLimiter(options.rateLimit === false ? memoryStore() : (options.rateLimit?.store ?? memoryStore()), { ...featureRules, ...config.rateLimitRules }, { off: config.rateLimitOff, clock: config.clock }),
     events: new LifecycleEvents(config.hooks),
     templates: Object.assign({}, defaultTemplates, ...features.map((f) => f.templates), options.templates),
-    mailSealer: new Sealer(config.secret, 'mail-outbox'),
+    mailSealer: new Sealer(config.secrets, 'mail-outbox'),
     dummyHash: () => (dummy ??= config.hasher.hash(randomSecret())),
     pipeline: { steps, gates: [PASSWORD_CHANGE_GATE] },
     authenticators,

@@ -93,6 +93,19 @@ describe('the account journey in a real browser', () => {
     assert.equal(await locator.evaluate((el) => el === document.activeElement), true, message)
   }
 
+  /** A field's message sits next to it: after the label, before the input and the script's “Show password”. */
+  async function assertMessageBeforeReveal(page: Page, id: string): Promise<void> {
+    const order = await page.evaluate((id) => {
+      const issue = document.getElementById(`${id}-issue`)
+      const input = document.getElementById(id)
+      const reveal = input?.parentElement?.querySelector('button.reveal')
+      if (!issue || !input || !reveal) return 'missing'
+      const before = (a: Node, b: Node) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
+      return before(issue, input) && before(input, reveal) && issue.parentElement === input.parentElement ? 'ok' : 'out of order'
+    }, id)
+    assert.equal(order, 'ok', `#${id}: message, input, then Show password`)
+  }
+
   /** Opens settings again in a context whose session should be gone: it lands on the login page, signed out. */
   async function assertSignedOut(page: Page, origin: string, shot: string): Promise<void> {
     await page.goto(`${origin}/account/settings`)
@@ -146,14 +159,17 @@ describe('the account journey in a real browser', () => {
       await page.keyboard.type(FIRST_PASSWORD)
       await shots.shoot(page, 'sign-up-filled')
       await page.keyboard.press('Enter')
-      await page.waitForURL(/\/account\/log-in\?notice=check_email$/)
+      await page.waitForURL(/\/account\/log-in\?notice=check_email&login=[^&]+$/)
       await page.getByRole('status').filter({ hasText: 'Check your inbox' }).waitFor()
+      assert.equal(await page.getByLabel('Email address or username').inputValue(), email, 'the log-in form holds the address just used')
+      await assertFocused(page.getByLabel('Password', { exact: true }), 'so the password field has the focus')
       await shots.shoot(page, 'log-in-check-email')
 
       // The confirmation link: the GET shows a page that asks for the click and changes nothing.
       await openMailedLink(page, origin, email, `Confirm your email for ${APP}`, '/account/confirm', 'mailbox-confirmation')
       await page.getByRole('heading', { level: 1, name: 'Confirm your email' }).waitFor()
       assert.ok((await page.locator('main').innerText()).includes('Confirm that this address is yours'))
+      const confirmLink = page.url()
       const confirmButton = page.getByRole('button', { name: 'Confirm my email' })
       assert.equal(await confirmButton.count(), 1, 'the link page asks for a click')
       await shots.shoot(page, 'confirm-email-asks')
@@ -170,6 +186,12 @@ describe('the account journey in a real browser', () => {
       await page.waitForURL(/\/account\/log-in\?notice=email_confirmed$/)
       await page.getByRole('status').filter({ hasText: 'Your email address is confirmed.' }).waitFor()
       await shots.shoot(page, 'log-in-email-confirmed')
+      // The used link again: no dead button, but what to do next.
+      await page.goto(confirmLink)
+      await page.getByRole('alert').filter({ hasText: 'This link is invalid, has expired or was already used.' }).waitFor()
+      assert.equal(await page.getByRole('button', { name: 'Confirm my email' }).count(), 0, 'no button with a used token')
+      assert.equal(await page.getByRole('main').getByRole('link', { name: 'Log in' }).count(), 1, 'signed out: log in to ask for a new link')
+      await shots.shoot(page, 'confirm-email-used-link')
       // Proving the address ended every session the account had before (a pre-registrant's too): B logs in again.
       await pageB.reload()
       assert.equal(new URL(pageB.url()).pathname, '/account/log-in', "B's earlier session ended with the confirmation")
@@ -186,27 +208,23 @@ describe('the account journey in a real browser', () => {
       assert.equal(await sessions.count(), 2, 'both browsers are listed as devices')
       await shots.shoot(page, 'settings')
 
-      // Change email: the first try asks for the password (sudo), then back to the form.
-      const emailField = page.getByLabel('New email address')
-      await emailField.fill(newEmail)
+      // Change email: one submit, the password (this login is not sudo-fresh), done: the link is sent.
+      await page.getByLabel('New email address').fill(newEmail)
       await page.getByRole('button', { name: 'Send confirmation link' }).click()
-      await page.waitForURL(/\/account\/sudo\?/)
-      assert.equal(where(page), `/account/sudo?return_to=${encodeURIComponent(`/account/settings?new_email=${encodeURIComponent(newEmail)}#email`)}`)
-      await page.getByRole('heading', { level: 1, name: 'Confirm it is you' }).waitFor()
+      await page.getByRole('heading', { level: 1, name: 'Confirm it is you to change your email address' }).waitFor()
+      assert.equal(where(page), '/account/settings/email', 'the prompt answers the form in place: nothing typed is in the URL')
       await assertFocused(page.getByLabel('Password', { exact: true }), 'the sudo password field is focused')
+      await shots.shoot(page, 'sudo-prompt-email-change')
       await page.keyboard.type('not my password at all')
       await page.keyboard.press('Enter')
-      await page.getByRole('alert').filter({ hasText: 'That password is not correct.' }).waitFor()
+      await page.getByText('That password is not correct.', { exact: true }).waitFor()
       assert.equal(where(page), '/account/sudo', 'a wrong password stays on the prompt')
+      await page.getByRole('heading', { level: 1, name: 'Confirm it is you to change your email address' }).waitFor()
+      assert.equal(await page.locator('input[type=hidden][name="resume.email"]').inputValue(), newEmail, 'the typed address is still carried')
+      await assertMessageBeforeReveal(page, 'password')
       await shots.shoot(page, 'sudo-wrong-password')
       await page.getByLabel('Password', { exact: true }).fill(FIRST_PASSWORD)
-      await shots.shoot(page, 'sudo-prompt')
       await page.getByRole('button', { name: 'Confirm', exact: true }).click()
-      await page.waitForURL(/\/account\/settings\?new_email=[^#]*&notice=sudo_confirmed#email$/)
-      await page.getByRole('status').filter({ hasText: 'your password is confirmed' }).waitFor()
-      assert.equal(await emailField.inputValue(), newEmail, 'the address typed before the prompt is filled in again')
-      await shots.shoot(page, 'settings-after-sudo')
-      await emailField.press('Enter')
       await page.waitForURL(/\/account\/settings\?notice=email_change_requested$/)
       const pending = await main.innerText()
       assert.ok(pending.includes(`Waiting for confirmation of your new address ${newEmail}`), pending)
@@ -256,6 +274,7 @@ describe('the account journey in a real browser', () => {
       await shots.shoot(page, 'forgot-password-sent')
       await openMailedLink(page, origin, newEmail, `Reset your ${APP} password`, '/account/reset-password', 'mailbox-reset')
       await page.getByRole('heading', { level: 1, name: 'Choose a new password' }).waitFor()
+      const resetLink = page.url()
       await assertFocused(page.getByLabel('New password'), 'the new password field is focused')
       await page.keyboard.type(THIRD_PASSWORD)
       await shots.shoot(page, 'reset-password')
@@ -263,28 +282,34 @@ describe('the account journey in a real browser', () => {
       await page.waitForURL(/\/account\/log-in\?notice=password_reset$/)
       await page.getByRole('status').filter({ hasText: 'Log in with your new password.' }).waitFor()
       await shots.shoot(page, 'log-in-after-reset')
+      // The used reset link again: no password form, but the way to a new link.
+      await page.goto(resetLink)
+      await page.getByRole('alert').filter({ hasText: 'This link is invalid, has expired or was already used.' }).waitFor()
+      assert.equal(await page.getByLabel('New password').count(), 0, 'no password form for a used link')
+      assert.equal(await page.getByRole('link', { name: 'Ask for a new link' }).count(), 1)
+      await shots.shoot(page, 'reset-password-used-link')
       await logIn(page, origin, newEmail, THIRD_PASSWORD, null)
       assert.equal(where(page), '/account/settings')
       await shots.shoot(page, 'settings-after-reset')
 
-      // Delete: the page explains, the script asks, sudo is required (this login is new), then logged out with the date.
-      await page.getByRole('link', { name: 'Delete my account…' }).click()
+      // Delete, from its own section (last on the page): the page explains, the script asks once, the
+      // password is asked in place (this login is new), and the deletion is scheduled: logged out, with the date.
+      const deleteSection = page.getByRole('region', { name: 'Delete account' })
+      assert.equal(await page.locator('main section.card').last().getAttribute('id'), 'delete', 'the last section')
+      await deleteSection.getByRole('link', { name: 'Delete my account…' }).click()
       await page.waitForURL(`${origin}/account/delete`)
       await page.getByRole('heading', { level: 1, name: 'Delete your account' }).waitFor()
       await shots.shoot(page, 'delete-account')
       await page.getByRole('button', { name: 'Delete my account' }).click()
-      await page.waitForURL(/\/account\/sudo\?/)
-      assert.equal(where(page), `/account/sudo?return_to=${encodeURIComponent('/account/delete')}`)
+      await page.getByRole('heading', { level: 1, name: 'Confirm it is you to delete your account' }).waitFor()
+      assert.equal(where(page), '/account/delete')
       await page.getByLabel('Password', { exact: true }).fill(THIRD_PASSWORD)
       await shots.shoot(page, 'sudo-for-deletion')
-      await page.getByRole('button', { name: 'Confirm', exact: true }).click()
-      await page.waitForURL(/\/account\/delete\?notice=sudo_confirmed$/)
-      await shots.shoot(page, 'delete-account-after-sudo')
       const scheduledFrom = Date.now()
-      await page.getByRole('button', { name: 'Delete my account' }).click()
+      await page.getByRole('button', { name: 'Confirm', exact: true }).click()
       await page.waitForURL(/\/account\/log-in\?notice=deletion_scheduled&on=\d{4}-\d{2}-\d{2}$/)
       const scheduledTo = Date.now()
-      assert.deepEqual(asked, ['Schedule your account for deletion and log out everywhere?', 'Schedule your account for deletion and log out everywhere?'])
+      assert.deepEqual(asked, ['Schedule your account for deletion and log out everywhere?'], 'asked once')
       const day = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', dateStyle: 'long' })
       const dates = new Set([day.format(scheduledFrom + GRACE_DAYS * DAY_MS), day.format(scheduledTo + GRACE_DAYS * DAY_MS)])
       const shown = await page.locator('main').innerText()
@@ -337,14 +362,16 @@ describe('the account journey in a real browser', () => {
       await assertFits('the sign-up page')
       await shots.shoot(page, 'phone-sign-up')
       await page.getByRole('button', { name: 'Create account' }).tap()
-      await page.waitForURL(/\/account\/log-in\?notice=check_email$/)
+      await page.waitForURL(/\/account\/log-in\?notice=check_email&login=[^&]+$/)
 
       await openMailedLink(page, origin, email, `Confirm your email for ${APP}`, '/account/confirm', 'phone-mailbox', () => assertFits('the dev mailbox'))
       await assertFits('the confirmation page')
+      const confirmLink = page.url()
       await page.getByRole('button', { name: 'Confirm my email' }).tap()
       await page.waitForURL(/\/account\/log-in\?notice=email_confirmed$/)
       await page.getByLabel('Email address or username').fill(email)
       await page.getByLabel('Password', { exact: true }).fill(FIRST_PASSWORD)
+      await page.getByRole('button', { name: 'Show password' }).tap()
       await assertFits('the log-in page')
       await shots.shoot(page, 'phone-log-in')
       await page.getByRole('button', { name: 'Log in' }).tap()
@@ -353,6 +380,24 @@ describe('the account journey in a real browser', () => {
       assert.ok((await page.locator('main').innerText()).includes(`${email} (confirmed)`))
       await assertFits('the settings page')
       await shots.shoot(page, 'phone-settings')
+
+      // The email change's password prompt, with a wrong password: message, field, Show password.
+      await page.getByLabel('New email address').fill(`phone.new-${stamp}@example.com`)
+      await page.getByRole('button', { name: 'Send confirmation link' }).tap()
+      await page.getByRole('heading', { level: 1, name: 'Confirm it is you to change your email address' }).waitFor()
+      await page.getByLabel('Password', { exact: true }).fill('not my password at all')
+      await page.getByRole('button', { name: 'Confirm', exact: true }).tap()
+      await page.getByText('That password is not correct.', { exact: true }).waitFor()
+      await assertMessageBeforeReveal(page, 'password')
+      await assertFits('the sudo prompt')
+      await shots.shoot(page, 'phone-sudo-wrong-password')
+
+      // The used confirmation link, signed in: nothing left to do.
+      await page.goto(confirmLink)
+      await page.getByRole('alert').filter({ hasText: 'This link is invalid' }).waitFor()
+      assert.ok((await page.locator('main').innerText()).includes('Your email address is already confirmed.'))
+      await assertFits('the used confirmation link')
+      await shots.shoot(page, 'phone-confirm-used-link')
     } finally {
       await phone.close()
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createSigra, SigraError } from 'sigra'
-import { defineFeature } from 'sigra/feature-kit'
+import { defineFeature, definePage, pagePath, seeOther, sudoPrompt, type Page } from 'sigra/feature-kit'
 import { pglite } from 'sigra/pglite'
 import { createConfirmedUser } from 'sigra/testing'
 import { allAuditEvents } from './support/audit-events.ts'
@@ -9,7 +9,7 @@ import { notes } from './support/features/notes-feature.ts'
 import { terms, termsReport } from './support/features/terms-feature.ts'
 import { describeEachBackend, SECRET } from './support/harness.ts'
 import { call, json } from './support/http-client.ts'
-import { browser, page } from './support/web-browser.ts'
+import { browser, inputValue, page } from './support/web-browser.ts'
 
 /** Asserts a promise rejects with a SigraError of this code; returns its message. */
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<string> {
@@ -70,6 +70,38 @@ describeEachBackend('feature modules', (env) => {
     assert.equal((await call(without.sigra, 'GET', '/auth/notes', { token })).status, 404, 'not served where the feature is not listed')
   })
 
+  test('a feature page that declares `sudo` gets the in-place password prompt, and is resumed with its declared fields after it', async () => {
+    const made: Array<{ name: string; sudo: boolean }> = []
+    const keyPage: Page = definePage({
+      path: '/vault/keys',
+      auth: true,
+      sudo: { label: 'create a vault key', fields: ['name'] },
+      post(c, deps, form, current) {
+        if (!deps.sigra.sessions.isSudo(current.session)) return sudoPrompt(c, deps, keyPage, form)
+        made.push({ name: form.get('name'), sudo: deps.sigra.sessions.isSudo(current.session) })
+        return seeOther(c, `${pagePath(deps.config, 'settings')}#vault`)
+      },
+    })
+    const vault = defineFeature({ name: 'vault', setup: () => ({ pages: [keyPage] }) })
+    const { sigra } = await env().makeSigra({ features: [vault] })
+    const fixture = await createConfirmedUser(sigra)
+    const b = browser(sigra, { token: fixture.token })
+    const asked = await b.post('/account/vault/keys', { name: 'laptop', secret: 'never carried' })
+    assert.equal(asked.status, 403)
+    const prompt = (await page(asked)).main
+    assert.ok(prompt.includes('<h1>Confirm it is you to create a vault key</h1>'))
+    assert.equal(inputValue(prompt, 'resume'), '/vault/keys')
+    assert.equal(inputValue(prompt, 'resume.name'), 'laptop')
+    assert.ok(!prompt.includes('never carried'), 'an undeclared field stays behind')
+    assert.deepEqual(made, [])
+    const done = await b.post('/account/sudo', { password: fixture.password!, resume: '/vault/keys', 'resume.name': 'laptop' })
+    assert.equal(done.headers.get('location'), '/account/settings#vault')
+    assert.deepEqual(made, [{ name: 'laptop', sudo: true }], "the feature's own POST ran, with the renewed sudo session")
+
+    const open = defineFeature({ name: 'open', setup: () => ({ pages: [definePage({ path: '/open', sudo: { label: 'do it' }, post: (c) => c.body(null, 204) })] }) })
+    await rejectsWith(env().makeSigra({ features: [open] }), 'invalid_feature')
+  })
+
   test("a feature's page and settings section render inside the reference app", async () => {
     const { sigra } = await env().makeSigra({ features: [notes()] })
     const { token } = await createConfirmedUser(sigra)
@@ -120,7 +152,7 @@ describeEachBackend('feature modules', (env) => {
     assert.equal(principal?.via, 'notes_key')
     assert.equal(principal?.user.id, fixture.user.id)
     assert.equal(principal?.session, null)
-    assert.equal(await sigra.sessions.fromHeaders({ 'x-notes-key': `${key.slice(0, -1)}A` }), null, 'a wrong secret is refused')
+    assert.equal(await sigra.sessions.fromHeaders({ 'x-notes-key': `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}` }), null, 'a wrong secret is refused')
     const viaCookie = await sigra.sessions.fromHeaders({ cookie: `sigra_session=${fixture.token}`, 'x-notes-key': key })
     assert.equal(viaCookie?.via, 'cookie', 'the cookie comes first')
 

@@ -54,15 +54,33 @@ describeEachBackend('http csrf', (env) => {
 
   test('a form post without Origin or Sec-Fetch-Site is refused (urlencoded, multipart, text/plain)', async () => {
     const { sigra } = env()
-    const { email, password } = await createConfirmedUser(sigra)
+    const { email, password, token } = await createConfirmedUser(sigra)
     const form = await call(sigra, 'POST', '/auth/login', { noOrigin: true, form: { login: email, password: password! } })
     assert.equal(form.status, 403)
     assert.equal((await json(form)).error, 'csrf')
+    // A route without a body reads no media type: the CSRF check refuses these.
     for (const type of ['multipart/form-data; boundary=x', 'text/plain']) {
-      const res = await call(sigra, 'POST', '/auth/login', { noOrigin: true, body: JSON.stringify({ login: email, password }), headers: { 'content-type': type } })
+      const res = await call(sigra, 'POST', '/auth/logout', { token, noOrigin: true, body: '', headers: { 'content-type': type } })
       assert.equal(res.status, 403, type)
       assert.equal((await json(res)).error, 'csrf')
     }
+    assert.ok(await sigra.sessions.validate(token), 'the cross-site logout did not end the session')
+  })
+
+  test('a route with a body checks the media type first: text/plain and multipart are 415 with or without Origin, and never reach the handler', async () => {
+    const { sigra } = env()
+    const { email, password } = await createConfirmedUser(sigra)
+    const body = JSON.stringify({ login: email, password })
+    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'multipart/form-data; boundary=x', 'application/xml']) {
+      for (const headers of [{}, { origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'http://localhost:3000' }] as Array<Record<string, string>>) {
+        const res = await call(sigra, 'POST', '/auth/login', { noOrigin: true, body, headers: { 'content-type': type, ...headers } })
+        assert.equal(res.status, 415, `${type} ${JSON.stringify(headers)}`)
+        assert.deepEqual(await json(res), { ok: false, error: 'unsupported_media_type' })
+        assert.equal(res.headers.get('set-cookie'), null, 'no session was created')
+      }
+    }
+    const cross = await call(sigra, 'POST', '/auth/login', { body, headers: { origin: 'https://evil.example' } })
+    assert.deepEqual([cross.status, (await json(cross)).error], [403, 'csrf'], 'a readable cross-site body is still refused as csrf')
   })
 
   test('JSON without Origin (a non-browser client) is allowed', async () => {

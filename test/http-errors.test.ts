@@ -48,11 +48,52 @@ describeEachBackend('http errors', (env) => {
 
   test('an unknown route is 404 not_found', async () => {
     const { sigra } = env()
-    for (const [method, path] of [['GET', '/auth/nope'], ['POST', '/auth/sessions/x/y'], ['GET', '/auth/login']] as const) {
+    for (const [method, path] of [['GET', '/auth/nope'], ['POST', '/auth/sessions/x/y'], ['GET', '/auth'], ['PUT', '/auth/nope']] as const) {
       const res = await call(sigra, method, path)
       assert.equal(res.status, 404, `${method} ${path}`)
       assert.deepEqual(await json(res), { ok: false, error: 'not_found' })
+      assert.equal(res.headers.get('allow'), null)
     }
+  })
+
+  test('a method a known path does not have is 405 method_not_allowed, with Allow listing the methods it has', async () => {
+    const { sigra } = env()
+    const login = await call(sigra, 'GET', '/auth/login')
+    assert.equal(login.status, 405)
+    assert.equal(login.headers.get('allow'), 'POST')
+    assert.deepEqual(await json(login), { ok: false, error: 'method_not_allowed' })
+    assert.equal((await call(sigra, 'DELETE', '/auth/session')).headers.get('allow'), 'GET, HEAD')
+    assert.equal((await call(sigra, 'GET', '/auth/email-change')).headers.get('allow'), 'DELETE, POST')
+    assert.equal((await call(sigra, 'PUT', '/auth/deletion')).headers.get('allow'), 'DELETE, GET, HEAD, POST')
+    // A path two patterns match (`/sessions/revoke-others` and `/sessions/:id`) has the methods of both.
+    assert.equal((await call(sigra, 'GET', '/auth/sessions/revoke-others')).headers.get('allow'), 'DELETE, POST')
+    assert.equal((await call(sigra, 'POST', `/auth/sessions/${'00000000-0000-4000-8000-000000000000'}`)).headers.get('allow'), 'DELETE')
+
+    // Every path of the route table, from the table: each method it lacks is refused with the methods it has.
+    const table = API_ROUTES.map((r) => ({ method: r.method.toUpperCase(), path: r.path, pattern: new RegExp(`^${r.path.replace(/:[a-z]+/g, '[^/]+')}$`) }))
+    for (const path of new Set(table.map((r) => r.path))) {
+      const concrete = path.replace(/:[a-z]+/g, 'x')
+      const own = new Set(table.filter((r) => r.pattern.test(concrete)).map((r) => r.method))
+      if (own.has('GET')) own.add('HEAD')
+      for (const method of ['GET', 'HEAD', 'POST', 'DELETE', 'PUT', 'PATCH'].filter((m) => !own.has(m))) {
+        const res = await call(sigra, method, `/auth${concrete}`, method === 'GET' || method === 'HEAD' ? {} : { body: {} })
+        assert.equal(res.status, 405, `${method} ${concrete}`)
+        assert.equal(res.headers.get('allow'), [...own].sort().join(', '), `${method} ${concrete}`)
+        if (method !== 'HEAD') assert.equal((await json(res)).error, 'method_not_allowed')
+      }
+    }
+  })
+
+  test('a missing key is the field issue `required` with a sentence of our own, not the validator\'s text', async () => {
+    const { sigra } = env()
+    const res = await call(sigra, 'POST', '/auth/login', { body: { password: 'whatever it is' } })
+    assert.equal(res.status, 400)
+    assert.deepEqual(await json(res), { ok: false, error: 'invalid', issues: [{ field: 'login', code: 'required', message: 'This field is required.' }] })
+    const both = await json(await call(sigra, 'POST', '/auth/register', { body: {} }))
+    assert.deepEqual(both.issues, [
+      { field: 'email', code: 'required', message: 'This field is required.' },
+      { field: 'password', code: 'required', message: 'This field is required.' },
+    ])
   })
 
   test('a body over maxBodyBytes is 413, whether declared or streamed', async () => {

@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
-import { createConfirmedUser, grantSudo } from 'sigra/testing'
+import { createConfirmedUser, grantSudo, latestMail } from 'sigra/testing'
 import { ERROR_STATUS } from '../src/http/error-status.ts'
 import { hasErrorMessage } from '../src/web/error-messages.ts'
 import { describeEachBackend, GOOD_PASSWORD, uniqueEmail } from './support/harness.ts'
+import { notes } from './support/features/notes-feature.ts'
 import { browser, inputValue, page } from './support/web-browser.ts'
 
 const PUBLIC_PAGES: Array<{ path: string; action: string; fields: string[] }> = [
   { path: '/account/sign-up', action: '/account/sign-up', fields: ['email', 'username', 'password'] },
   { path: '/account/log-in', action: '/account/log-in', fields: ['login', 'password', 'remember_me', 'return_to'] },
   { path: '/account/forgot-password', action: '/account/forgot-password', fields: ['email'] },
-  { path: '/account/confirm?token=abc', action: '/account/confirm', fields: ['token'] },
-  { path: '/account/reset-password?token=abc', action: '/account/reset-password', fields: ['token', 'password'] },
-  { path: '/account/confirm-email-change?token=abc', action: '/account/confirm-email-change', fields: ['token'] },
+  { path: '/account/confirm?token=<confirm>', action: '/account/confirm', fields: ['token'] },
+  { path: '/account/reset-password?token=<reset>', action: '/account/reset-password', fields: ['token', 'password'] },
+  { path: '/account/confirm-email-change?token=<change>', action: '/account/confirm-email-change', fields: ['token'] },
 ]
 
 const SIGNED_IN_PAGES: Array<{ path: string; actions: string[] }> = [
@@ -40,6 +41,23 @@ function assertLabelled(html: string): void {
   }
 }
 
+/**
+ * Each field's message is shown once, inside its field and before its input (the page script puts
+ * “Show password” right after a password input, so the message stays next to the field, above it).
+ */
+function assertFieldMessages(main: string, expected: Record<string, string>): void {
+  for (const [id, text] of Object.entries(expected)) {
+    const issue = `<p class="issue" id="${id}-issue">${text}</p>`
+    assert.equal(main.split(text).length - 1, 1, `“${text}” appears once`)
+    const at = main.indexOf(issue)
+    assert.ok(at >= 0, `${id}: ${issue}`)
+    const input = main.indexOf(`<input id="${id}"`)
+    const field = main.lastIndexOf('<div class="field">', input)
+    assert.ok(field >= 0 && field < at && at < input, `${id}: the message sits in its field, before the input`)
+  }
+  assert.ok(main.includes('<div class="flash error" role="alert" tabindex="-1" autofocus>'), 'the summary at the top stays')
+}
+
 function assertPageHeaders(res: Response): void {
   assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8')
   assert.equal(res.headers.get('cache-control'), 'no-store')
@@ -56,8 +74,18 @@ describeEachBackend('web pages', (env) => {
   test('every public page renders 200 with its semantic form, labels, a skip link and strict headers', async () => {
     const { sigra } = env()
     const b = browser(sigra)
+    // The link pages show their form only for a live token.
+    const email = uniqueEmail('public')
+    assert.ok((await sigra.auth.register({ email, password: GOOD_PASSWORD })).ok)
+    const confirm = (await latestMail(sigra, email)).token!
+    assert.deepEqual(await sigra.auth.requestPasswordReset(email), { ok: true })
+    const reset = (await latestMail(sigra, email)).token!
+    const mover = await createConfirmedUser(sigra, { sudo: true })
+    const change = await sigra.account.requestEmailChange(mover.user, uniqueEmail('public-new'), { session: mover.session })
+    assert.ok(change.ok)
+    const tokens: Record<string, string> = { '<confirm>': confirm, '<reset>': reset, '<change>': change.token }
     for (const spec of PUBLIC_PAGES) {
-      const res = await b.get(spec.path)
+      const res = await b.get(spec.path.replace(/<[a-z]+>/, (name) => encodeURIComponent(tokens[name]!)))
       assert.equal(res.status, 200, spec.path)
       assertPageHeaders(res)
       const { html, main } = await page(res)
@@ -281,6 +309,97 @@ describeEachBackend('web pages', (env) => {
     assert.ok(main.includes('<h2 id="password-title">Set a password</h2>'))
     assert.ok(main.includes('action="/account/settings/password/set"'))
     assert.ok(!main.includes('name="current"'))
+  })
+
+  test('every form with errors shows each field message once, next to its field and before the input', async () => {
+    const { sigra } = env()
+    const anonymous = browser(sigra)
+    const signUp = (await page(await anonymous.post('/account/sign-up', { email: 'not an email', password: 'short' }))).main
+    assertFieldMessages(signUp, { email: 'Enter a valid email address, like name@example.com.', password: 'Use at least 12 characters.' })
+    const { sigra: open } = await env().makeSigra({ http: { hideEmailTaken: false } })
+    const { email: taken } = await createConfirmedUser(open)
+    const takenPage = (await page(await browser(open).post('/account/sign-up', { email: taken, password: GOOD_PASSWORD }))).main
+    assertFieldMessages(takenPage, { email: 'That email address cannot be used. Choose another one.' })
+    const logIn = (await page(await anonymous.post('/account/log-in', { login: '', password: '' }))).main
+    assertFieldMessages(logIn, { login: 'Enter your email address or username.' })
+    const forgot = (await page(await anonymous.post('/account/forgot-password', { email: 'nope' }))).main
+    assertFieldMessages(forgot, { email: 'Enter a valid email address, like name@example.com.' })
+
+    const fixture = await createConfirmedUser(sigra, { sudo: true })
+    assert.deepEqual(await sigra.auth.requestPasswordReset(fixture.email), { ok: true })
+    const reset = (await page(await anonymous.post('/account/reset-password', { token: (await latestMail(sigra, fixture.email)).token!, password: 'short' }))).main
+    assertFieldMessages(reset, { password: 'Use at least 12 characters.' })
+
+    const b = browser(sigra, { token: fixture.token })
+    const sudo = (await page(await b.post('/account/sudo', { password: 'not my password at all' }))).main
+    assertFieldMessages(sudo, { password: 'That password is not correct.' })
+    const same = (await page(await b.post('/account/settings/email', { email: fixture.email }))).main
+    assertFieldMessages(same, { 'new-email': 'That is already your email address.' })
+    const current = (await page(await b.post('/account/settings/password', { current: 'not my current password', password: 'a fresh passphrase for the pages' }))).main
+    assertFieldMessages(current, { 'current-password': 'Your current password is not correct.' })
+    const reused = (await page(await b.post('/account/settings/password', { current: fixture.password!, password: fixture.password! }))).main
+    assertFieldMessages(reused, { 'new-password': 'Choose a password different from your current one.' })
+  })
+
+  test('a signed-in visitor of the sign-up or log-in page is sent to the settings', async () => {
+    const { sigra } = env()
+    const fixture = await createConfirmedUser(sigra)
+    const b = browser(sigra, { token: fixture.token })
+    for (const path of ['/account/sign-up', '/account/log-in']) {
+      const res = await b.get(path)
+      assert.equal(res.status, 303, path)
+      assert.equal(res.headers.get('location'), '/account/settings', path)
+    }
+    assert.equal((await browser(sigra).get('/account/sign-up')).status, 200, 'signed out: the form')
+  })
+
+  test('"Signed-in devices" lists this device first', async () => {
+    const { sigra, clock } = env()
+    const fixture = await createConfirmedUser(sigra)
+    for (let i = 0; i < 2; i++) {
+      clock.advance(10)
+      assert.ok((await sigra.auth.logIn({ login: fixture.email, password: fixture.password! })).ok)
+    }
+    const { main } = await page(await browser(sigra, { token: fixture.token }).get('/account/settings'))
+    const items = /<ul class="sessions">([\s\S]*?)<\/ul>/.exec(main)![1]!.split('<li>').slice(1)
+    assert.equal(items.length, 3)
+    assert.ok(items[0]!.includes('<span class="tag">This device</span>'), 'this device first')
+    assert.ok(!items[1]!.includes('This device') && !items[2]!.includes('This device'))
+  })
+
+  test('"Delete account" is its own section, last on the settings page (after features), with a danger-styled link to the delete page', async () => {
+    const { sigra } = await env().makeSigra({ features: [notes()] })
+    const fixture = await createConfirmedUser(sigra)
+    const { main } = await page(await browser(sigra, { token: fixture.token }).get('/account/settings'))
+    const section = /<section class="card" id="delete" aria-labelledby="delete-title">([\s\S]*?)<\/section>/.exec(main)
+    assert.ok(section, 'a section of its own')
+    assert.ok(section[1]!.includes('<h2 id="delete-title">Delete account</h2>'))
+    assert.ok(section[1]!.includes('<a class="button danger" href="/account/delete">Delete my account…</a>'))
+    const ids = [...main.matchAll(/<section class="card" id="([a-z-]+)"/g)].map((m) => m[1])
+    assert.equal(ids.at(-1), 'delete', `placed last: ${ids.join(', ')}`)
+    assert.ok(ids.includes('notes'), "a feature's section comes before it")
+    const data = /<section class="card" id="data"[\s\S]*?<\/section>/.exec(main)![0]
+    assert.ok(!data.includes('/account/delete') && !data.includes('Delete'), '“Your data” is about the data only')
+  })
+
+  test('a browser asking for an unknown path outside the API gets the HTML 404 page; JSON clients and API paths keep JSON', async () => {
+    const { sigra } = env()
+    const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' }
+    for (const path of ['/no-such-page', '/robots.txt', '/accounts', '/authx/y']) {
+      const res = await sigra.handler(new Request(`http://localhost:3000${path}`, { headers: html }))
+      assert.equal(res.status, 404, path)
+      assert.match(res.headers.get('content-type') ?? '', /text\/html/, path)
+      assert.ok((await res.text()).includes('That was not found.'), path)
+    }
+    const json = await sigra.handler(new Request('http://localhost:3000/no-such-page', { headers: { accept: 'application/json' } }))
+    assert.deepEqual([json.status, await json.json()], [404, { ok: false, error: 'not_found' }])
+    for (const path of ['/auth', '/auth/no-such-route']) {
+      const api = await sigra.handler(new Request(`http://localhost:3000${path}`, { headers: html }))
+      assert.deepEqual([api.status, await api.json()], [404, { ok: false, error: 'not_found' }], `${path}: the API stays JSON`)
+    }
+    const { sigra: noPages } = await env().makeSigra({ http: { pages: false } })
+    const off = await noPages.handler(new Request('http://localhost:3000/no-such-page', { headers: html }))
+    assert.deepEqual([off.status, await off.json()], [404, { ok: false, error: 'not_found' }], 'without pages there is no HTML')
   })
 
   test('an unknown page path is an HTML 404 page for a browser, and the JSON code for everyone else', async () => {

@@ -10,6 +10,7 @@ import { logOut } from '../auth/log-out.ts'
 import { requestPasswordReset, resetPassword } from '../auth/password-reset.ts'
 import { register } from '../auth/register.ts'
 import { runDue } from '../jobs/run-due.ts'
+import { checkToken } from '../tokens/check-token.ts'
 import { listAuditEvents } from '../kernel/audit/audit-query.ts'
 import { logHostEvent } from '../kernel/audit/host-audit.ts'
 import { recordDenied } from '../kernel/audit/audit-denied.ts'
@@ -66,7 +67,21 @@ export function coreFacade(ctx: SigraContext, runtime: FacadeRuntime) {
     migrate: runtime.migrate,
     /** Graceful shutdown: features' close hooks, then the database and the mail transport. */
     close: runtime.close,
-    auth: bindContext(ctx, { register, logIn, logOut, sendConfirmation, confirmEmail, requestPasswordReset, resetPassword }, gate),
+    auth: bindContext(
+      ctx,
+      {
+        register,
+        logIn,
+        logOut,
+        sendConfirmation,
+        confirmEmail,
+        requestPasswordReset,
+        resetPassword,
+        /** Whether an emailed link's token still works, without using it (for the page it opens); counted like a redemption. */
+        checkToken,
+      },
+      gate,
+    ),
     sessions: {
       ...bindContext(
         ctx,

@@ -4,7 +4,8 @@ import { toFieldIssues, unstorableFields } from '../kernel/validation/parse-inpu
 import { admitSession } from './admit-session.ts'
 import { passesCsrf } from './csrf.ts'
 import type { HttpContext, HttpDeps, HttpEnv } from './http-env.ts'
-import { readBody } from './read-body.ts'
+import { mountMethodNotAllowed } from './method-not-allowed.ts'
+import { readableMediaType, readBody } from './read-body.ts'
 import { depsForRequest } from './request-meta.ts'
 import { failure } from './responses.ts'
 
@@ -40,12 +41,15 @@ export function defineRoute<S extends v.GenericSchema>(route: ApiRoute<S>): ApiR
 }
 
 /**
- * Mounts routes on a Hono app: CSRF first, then auth, then the body, then the route. Only routes
- * with `auth` look the session up; a session held at a sign-in step passes only the routes of that step.
+ * Mounts routes on a Hono app: the media type first (routes with a body: 415 says more than a CSRF
+ * refusal, and a text/plain post is refused either way), then CSRF, then auth, then the body, then
+ * the route. Only routes with `auth` look the session up; a session held at a sign-in step passes
+ * only the routes of that step. A known path asked with a method it lacks is 405 with `Allow`.
  */
 export function mountApi(app: Hono<HttpEnv>, routes: readonly ApiRoute[], deps: HttpDeps): void {
   for (const route of routes) {
     app.on(route.method.toUpperCase(), route.path, async (c) => {
+      if (route.body && !readableMediaType(c.req.raw)) return failure(c, { error: 'unsupported_media_type' })
       if (!passesCsrf(deps.config, c.req.raw)) return failure(c, { error: 'csrf' })
       if (route.auth) {
         const resolved = await c.get('session')()
@@ -72,4 +76,5 @@ export function mountApi(app: Hono<HttpEnv>, routes: readonly ApiRoute[], deps: 
       return route.handle(c, input as never, depsForRequest(deps, c))
     })
   }
+  mountMethodNotAllowed(app, routes, deps.config.basePath)
 }

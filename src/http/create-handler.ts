@@ -6,7 +6,8 @@ import { mountDevMailbox } from '../web/mount-dev-mailbox.ts'
 import { mountPages } from '../web/mount-pages.ts'
 import type { Page } from '../web/page.ts'
 import { PAGES } from '../web/pages.ts'
-import { CORE_SETTINGS_SECTIONS } from '../web/settings/core-sections.ts'
+import { resumablePages } from '../web/resumable-pages.ts'
+import { CORE_SETTINGS_SECTIONS, DELETE_ACCOUNT_SECTION } from '../web/settings/core-sections.ts'
 import type { SettingsSection } from '../web/settings/settings-section.ts'
 import type { WebDeps } from '../web/web-deps.ts'
 import { mountApi, type ApiRoute } from './api-registry.ts'
@@ -37,7 +38,16 @@ export interface HandlerExtensions {
 export function createHandler(sigra: SigraCore, extensions: HandlerExtensions): SigraHandler {
   const config = sigra.config
   const statusFor = statusTable(extensions.errors)
-  const deps: WebDeps = { sigra, config, cookies: cookiePolicy(config), statusFor, request: {}, settings: [...CORE_SETTINGS_SECTIONS, ...extensions.settings] }
+  const pages = config.http.pages ? [...PAGES, ...extensions.pages] : []
+  const deps: WebDeps = {
+    sigra,
+    config,
+    cookies: cookiePolicy(config),
+    statusFor,
+    request: {},
+    settings: [...CORE_SETTINGS_SECTIONS, ...extensions.settings, DELETE_ACCOUNT_SECTION],
+    resumable: resumablePages(pages),
+  }
   const routes = [...API_ROUTES, ...extensions.routes]
   const app = new Hono<HttpEnv>()
 
@@ -60,12 +70,15 @@ export function createHandler(sigra: SigraCore, extensions: HandlerExtensions): 
   api.get('/openapi.json', (c) => c.json(document))
   mountApi(api, routes, deps)
   app.route(config.basePath || '/', api)
-  if (config.http.pages) mountPages(app, deps, [...PAGES, ...extensions.pages])
+  if (config.http.pages) mountPages(app, deps, pages)
   if (config.http.devMailbox) mountDevMailbox(app, deps)
 
-  // A browser under the pages path gets a page; everyone else (the API, fetch) the JSON code.
+  // A browser gets the HTML page for any unknown path but the API's (when pages are on); everyone
+  // else (fetch, curl, the API's clients) the JSON code. Of two nested prefixes the longer decides.
+  const under = (path: string, prefix: string) => prefix === '' || path === prefix || path.startsWith(`${prefix}/`)
+  const pageFor = (path: string) => !under(path, config.basePath) || (under(path, config.pagesPath) && config.pagesPath.length > config.basePath.length)
   app.notFound((c) =>
-    config.http.pages && c.req.path.startsWith(`${config.pagesPath}/`) && prefersHtml(c.req.header('accept'))
+    config.http.pages && prefersHtml(c.req.header('accept')) && pageFor(c.req.path)
       ? errorPage(c, deps, 'not_found')
       : c.json({ ok: false, error: 'not_found' }, 404),
   )

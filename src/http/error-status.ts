@@ -19,6 +19,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   step_required: 403,
   csrf: 403,
   not_found: 404,
+  method_not_allowed: 405,
   email_taken: 409,
   already_confirmed: 409,
   already_scheduled: 409,

@@ -25,6 +25,11 @@ export interface HttpEnv {
     session: () => Promise<ResolvedSession | null>
     /** Error code → HTTP status: core's table plus the enabled features'. */
     statusFor: (code: string) => number
+    /**
+     * The session token this request renewed (set by `renewSessionCookie`): the request's cookie
+     * still holds the old one, which no longer works. An action resumed after sudo renews from this one.
+     */
+    renewedToken?: string
   }
 }
 

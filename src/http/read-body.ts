@@ -1,3 +1,14 @@
+const mediaType = (request: Request) => (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+
+/**
+ * Whether `readBody` can read this request's declared media type: JSON, an urlencoded form, or
+ * none. Decided on the header alone, before anything else looks at the request.
+ */
+export function readableMediaType(request: Request): boolean {
+  const type = mediaType(request)
+  return type === '' || type === 'application/json' || type === 'application/x-www-form-urlencoded'
+}
+
 /**
  * Reads a JSON or form body into a plain object, refusing anything over `maxBytes` without
  * buffering it all. Bad bodies are answers (codes), never exceptions.
@@ -6,7 +17,7 @@ export async function readBody(
   request: Request,
   maxBytes: number,
 ): Promise<{ ok: true; body: Record<string, unknown>; form: boolean } | { ok: false; error: 'invalid_json' | 'payload_too_large' | 'unsupported_media_type' }> {
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+  const type = mediaType(request)
   const declared = Number(request.headers.get('content-length') ?? '0')
   if (declared > maxBytes) return { ok: false, error: 'payload_too_large' }
   const text = await readLimited(request, maxBytes)

@@ -14,8 +14,12 @@ import { DEFAULT_RATE_LIMITS, type RateLimitOverrides, type RateLimitRule } from
 /** Everything `createSigra()` accepts. Durations are in seconds. */
 export interface SigraOptions {
   database: DatabaseDriver
-  /** At least 32 characters. Keys for sealing mail bodies (and later TOTP seeds) derive from it. */
-  secret: string
+  /**
+   * At least 32 characters. Keys for sealing mail bodies, TOTP seeds and provider tokens derive from
+   * it. To rotate it, pass a list, newest first: new values are sealed with the first, and values
+   * sealed with an older one still open (until you drop it from the list).
+   */
+  secret: string | readonly string[]
   /** Every emailed link is built from this, never from a request's Host header. */
   baseUrl: string
   appName: string
@@ -70,7 +74,10 @@ export interface SigraOptions {
 }
 
 export interface SigraConfig {
+  /** The newest secret: what new values are sealed and signed with. */
   secret: string
+  /** Every configured secret, newest first: sealed values open with any of them. */
+  secrets: readonly string[]
   baseUrl: string
   appName: string
   schema: string
@@ -120,7 +127,13 @@ export type DeletionStrategy = 'anonymize' | 'soft_delete' | 'hard_delete'
 const seconds = (min: number) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(min)))
 
 const OptionsSchema = v.object({
-  secret: v.pipe(v.string('secret must be a string'), v.minLength(32, 'secret must be at least 32 characters')),
+  secret: v.union(
+    [
+      v.pipe(v.string(), v.minLength(32, 'secret must be at least 32 characters')),
+      v.pipe(v.array(v.pipe(v.string(), v.minLength(32, 'every secret must be at least 32 characters'))), v.minLength(1, 'secret needs at least one value')),
+    ],
+    'secret must be a string of at least 32 characters, or a list of them (newest first)',
+  ),
   baseUrl: v.pipe(v.string(), v.url('baseUrl must be an absolute URL')),
   appName: v.pipe(v.string(), v.nonEmpty('appName is required'), v.maxLength(100)),
   schema: v.optional(v.pipe(v.string(), v.regex(/^[a-z_][a-z0-9_]{0,62}$/, 'schema must be a lower-case identifier'))),
@@ -177,7 +190,8 @@ export function resolveConfig(options: SigraOptions): SigraConfig {
   const maxLength = o.password?.maxLength ?? 256
   const minLength = o.password?.minLength ?? 12
   return {
-    secret: o.secret,
+    secret: typeof o.secret === 'string' ? o.secret : o.secret[0]!,
+    secrets: typeof o.secret === 'string' ? [o.secret] : [...o.secret],
     baseUrl: o.baseUrl.replace(/\/+$/, ''),
     appName: o.appName,
     schema: o.schema ?? 'sigra',

@@ -5,6 +5,11 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
 export interface CookiePolicy {
   name: string
   secure: boolean
+  /**
+   * The device-trust cookie (a token a sign-in step may honour, e.g. MFA's "don't ask again on this
+   * device"): read at every sign-in and handed to the steps as `trustToken`; set by the feature that issues it.
+   */
+  trustName: string
 }
 
 /**
@@ -13,15 +18,20 @@ export interface CookiePolicy {
  */
 export function cookiePolicy(config: Pick<SigraConfig, 'baseUrl'>): CookiePolicy {
   const secure = !LOCAL_HOSTS.has(new URL(config.baseUrl).hostname)
-  return { name: secure ? '__Host-sigra_session' : 'sigra_session', secure }
+  return { name: secure ? '__Host-sigra_session' : 'sigra_session', secure, trustName: secure ? '__Host-sigra_trust' : 'sigra_trust' }
 }
 
 /** The session token from a Cookie header (never from a URL or a body). */
 export function readSessionToken(policy: CookiePolicy, cookieHeader: string | null | undefined): string | null {
+  return readCookie(policy.name, cookieHeader)
+}
+
+/** One cookie's value from a Cookie header, or null. */
+export function readCookie(name: string, cookieHeader: string | null | undefined): string | null {
   if (!cookieHeader) return null
   for (const part of cookieHeader.split(';')) {
     const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === policy.name) return part.slice(eq + 1).trim() || null
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null
   }
   return null
 }

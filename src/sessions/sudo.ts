@@ -3,7 +3,7 @@ import { recordLoginFailure } from '../auth/record-login-failure.ts'
 import { auditDenied } from '../kernel/audit/audit-denied.ts'
 import { writeAudit } from '../kernel/audit/audit-log.ts'
 import type { SigraContext } from '../kernel/context.ts'
-import type { Executor } from '../kernel/db/database.ts'
+import type { Executor, Trx } from '../kernel/db/database.ts'
 import type { SessionRow } from '../kernel/db/tables/sessions.table.ts'
 import { fail, type Failure } from '../kernel/result.ts'
 import { PASSWORD_INPUT, parseInput } from '../kernel/validation/parse-input.ts'
@@ -97,9 +97,24 @@ export async function confirmSudo(ctx: SigraContext, token: unknown, input: { pa
   }
   const updated = await ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('users').set({ failed_login_attempts: 0, locked_until: null }).where('id', '=', user.id).execute()
-    const next = await trx.updateTable('sessions').set({ sudo_at: at }).where('id', '=', session.id).returningAll().executeTakeFirstOrThrow()
-    await writeAudit(ctx, trx, { action: 'session.sudo_enter', userId: user.id, metadata: { session_id: session.id, method: 'password' } })
-    return next
+    return markSudo(ctx, trx, { sessionId: session.id, userId: user.id, method: 'password' })
   })
-  return { ok: true, session: toSession(updated, ctx.config.sessions.idleTimeout) }
+  return { ok: true, session: updated }
+}
+
+/**
+ * Makes a session sudo-fresh inside the caller's transaction, after the caller checked a proof
+ * (a password here; a TOTP code or a passkey in features), and audits `session.sudo_enter` with
+ * the method. The one place `sudo_at` is written.
+ */
+export async function markSudo(ctx: SigraContext, trx: Trx, input: { sessionId: string; userId: string; method: string }): Promise<Session> {
+  const row = await trx
+    .updateTable('sessions')
+    .set({ sudo_at: ctx.config.clock() })
+    .where('id', '=', input.sessionId)
+    .where('user_id', '=', input.userId)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  await writeAudit(ctx, trx, { action: 'session.sudo_enter', userId: input.userId, metadata: { session_id: input.sessionId, method: input.method } })
+  return toSession(row, ctx.config.sessions.idleTimeout)
 }

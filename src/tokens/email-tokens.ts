@@ -1,8 +1,24 @@
+import type { ExpressionBuilder } from 'kysely'
 import { addSeconds } from '../kernel/clock.ts'
 import type { SigraContext } from '../kernel/context.ts'
 import { digest, isWellFormedSecret, randomSecret } from '../kernel/crypto/token.ts'
-import type { Executor, Trx } from '../kernel/db/database.ts'
+import type { Database, Executor, Trx } from '../kernel/db/database.ts'
 import type { TokenContext, UserTokenRow } from '../kernel/db/tables/user-tokens.table.ts'
+
+/** The address a token of each kind must still be mailed to: the current one, or the pending one for a change. */
+export type TokenBinding = 'email' | 'pending_email'
+
+/** The token's user is not deleted and still has the address the token was mailed to. */
+function addressedToLiveUser(eb: ExpressionBuilder<Database, 'user_tokens'>, boundTo: TokenBinding) {
+  return eb.exists(
+    eb
+      .selectFrom('users')
+      .select('users.id')
+      .whereRef('users.id', '=', 'user_tokens.user_id')
+      .whereRef(`users.${boundTo}`, '=', 'user_tokens.sent_to')
+      .where('users.deleted_at', 'is', null),
+  )
+}
 
 /**
  * Issues a single-use email token: 256 random bits, only the SHA-256 of the string kept.
@@ -35,7 +51,7 @@ export async function consumeEmailToken(
   trx: Trx,
   token: unknown,
   context: TokenContext,
-  boundTo: 'email' | 'pending_email' = 'email',
+  boundTo: TokenBinding = 'email',
 ): Promise<UserTokenRow | null> {
   if (!isWellFormedSecret(token)) return null
   const at = ctx.config.clock()
@@ -46,19 +62,28 @@ export async function consumeEmailToken(
     .where('context', '=', context)
     .where('used_at', 'is', null)
     .where('expires_at', '>', at)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('users')
-          .select('users.id')
-          .whereRef('users.id', '=', 'user_tokens.user_id')
-          .whereRef(`users.${boundTo}`, '=', 'user_tokens.sent_to')
-          .where('users.deleted_at', 'is', null),
-      ),
-    )
+    .where((eb) => addressedToLiveUser(eb, boundTo))
     .returningAll()
     .executeTakeFirst()
   return row ?? null
+}
+
+/**
+ * Whether `consumeEmailToken` would take this token now, without taking it: the same conditions
+ * as a read (for a link's page, before anyone clicks). Malformed input is false without a query.
+ */
+export async function isRedeemableEmailToken(ctx: SigraContext, db: Executor, token: unknown, context: TokenContext, boundTo: TokenBinding = 'email'): Promise<boolean> {
+  if (!isWellFormedSecret(token)) return false
+  const row = await db
+    .selectFrom('user_tokens')
+    .select('id')
+    .where('digest', '=', digest(token))
+    .where('context', '=', context)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', ctx.config.clock())
+    .where((eb) => addressedToLiveUser(eb, boundTo))
+    .executeTakeFirst()
+  return row !== undefined
 }
 
 /** Reads a live token without consuming it (to validate input before the consuming transaction). */

@@ -15,6 +15,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   step_required: 'This sign-in is not complete. Log out and log in again.',
   csrf: 'This form was sent from another site or an old page, so it was refused. Reload the page and try again.',
   not_found: 'That was not found. It may already be gone.',
+  method_not_allowed: 'That address does not take this kind of request.',
   email_taken: 'That email address cannot be used. Choose another one.',
   already_confirmed: 'Your email address is already confirmed.',
   already_scheduled: 'Your account is already scheduled for deletion.',

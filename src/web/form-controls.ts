@@ -10,20 +10,28 @@ export interface InputOptions {
   value?: string
   hint?: string
   required?: boolean
-  /** Sentences shown under the field; the field is marked invalid when there are any. */
+  /** Sentences shown with the field (above its input); the field is marked invalid when there are any. */
   issues?: readonly string[]
   autofocus?: boolean
+  /** The keyboard a phone shows (`numeric` for one-time codes). */
+  inputmode?: 'numeric' | 'text'
+  /** Longest value the field takes. */
+  maxlength?: number
 }
 
-/** A labelled input with its hint and its issues tied to it by aria-describedby. */
+/**
+ * A labelled input with its hint and its issues tied to it by aria-describedby. Label, hint and
+ * issue come before the input, so whatever follows the input (the page script's “Show password”)
+ * never separates a field from its message.
+ */
 export function input(o: InputOptions): Html {
   const issues = o.issues ?? []
   const describedBy = [o.hint ? `${o.id}-hint` : '', issues.length ? `${o.id}-issue` : ''].filter(Boolean).join(' ')
   return h`<div class="field">
 <label for="${o.id}">${o.label}</label>
-<input id="${o.id}" name="${o.name}" type="${o.type}" autocomplete="${o.autocomplete}"${o.type === 'password' ? '' : h` value="${o.value ?? ''}"`}${o.required === false ? '' : h` required`}${issues.length ? h` aria-invalid="true"` : ''}${describedBy ? h` aria-describedby="${describedBy}"` : ''}${o.autofocus ? h` autofocus` : ''}${o.type === 'email' ? h` inputmode="email" spellcheck="false" autocapitalize="none"` : ''}>
 ${o.hint ? h`<span class="hint" id="${o.id}-hint">${o.hint}</span>` : ''}
 ${issues.length ? h`<p class="issue" id="${o.id}-issue">${issues.join(' ')}</p>` : ''}
+<input id="${o.id}" name="${o.name}" type="${o.type}" autocomplete="${o.autocomplete}"${o.type === 'password' ? '' : h` value="${o.value ?? ''}"`}${o.required === false ? '' : h` required`}${issues.length ? h` aria-invalid="true"` : ''}${describedBy ? h` aria-describedby="${describedBy}"` : ''}${o.autofocus ? h` autofocus` : ''}${o.type === 'email' ? h` inputmode="email" spellcheck="false" autocapitalize="none"` : ''}${o.inputmode ? h` inputmode="${o.inputmode}"` : ''}${o.maxlength ? h` maxlength="${o.maxlength}"` : ''}>
 </div>`
 }
 

@@ -2,7 +2,9 @@
  * The little JavaScript the pages use, all of it optional (every flow works without it):
  * - forms with `data-confirm` ask before a destructive submit;
  * - password fields get a "Show" toggle (added by the script, so no dead button without it);
- * - `<time>` elements are shown in the reader's local time.
+ * - `<time>` elements are shown in the reader's local time;
+ * - a button with `data-copy="<id>"` copies that element's text (backup codes, a key to type), and
+ *   says so; it is hidden where the clipboard is not available.
  * Allowed by the Content-Security-Policy through its hash.
  */
 export const PAGE_SCRIPT = `
@@ -24,6 +26,14 @@ document.querySelectorAll('input[type=password]').forEach(function (input) {
     button.setAttribute('aria-pressed', String(shown))
   })
   input.insertAdjacentElement('afterend', button)
+})
+document.querySelectorAll('button[data-copy]').forEach(function (button) {
+  var target = document.getElementById(button.getAttribute('data-copy'))
+  if (!target || !navigator.clipboard) { button.hidden = true; return }
+  button.addEventListener('click', function () {
+    var lines = target.tagName === 'OL' || target.tagName === 'UL' ? Array.prototype.map.call(target.children, function (li) { return li.textContent.trim() }).join('\n') : target.textContent.trim()
+    navigator.clipboard.writeText(lines).then(function () { button.textContent = 'Copied' })
+  })
 })
 document.querySelectorAll('time[datetime]').forEach(function (el) {
   var d = new Date(el.getAttribute('datetime'))

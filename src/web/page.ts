@@ -1,6 +1,7 @@
 import type { HttpContext } from '../http/http-env.ts'
 import type { Current } from './current.ts'
 import type { Form } from './read-form.ts'
+import type { SudoAction } from './sudo-action.ts'
 import type { WebDeps } from './web-deps.ts'
 
 export type { Current } from './current.ts'
@@ -16,6 +17,8 @@ export interface Page {
   auth?: boolean
   /** A sign-in step whose sessions this page serves (the forced password change: the settings page). */
   step?: string
+  /** A sudo-gated POST that resumes after the password prompt (signed-in pages only): see `SudoAction`. */
+  sudo?: SudoAction
   get?(c: HttpContext, deps: WebDeps, current: Current | null): Promise<Response> | Response
   post?(c: HttpContext, deps: WebDeps, form: Form, current: Current | null): Promise<Response> | Response
 }
@@ -25,6 +28,7 @@ export interface AuthPage {
   path: string
   auth: true
   step?: string
+  sudo?: SudoAction
   get?(c: HttpContext, deps: WebDeps, current: Current): Promise<Response> | Response
   post?(c: HttpContext, deps: WebDeps, form: Form, current: Current): Promise<Response> | Response
 }

@@ -3,8 +3,8 @@
  * light and dark schemes. Allowed by the Content-Security-Policy through its hash.
  */
 export const STYLESHEET = `
-:root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--text:#1b1f24;--muted:#5b6470;--line:#d5d9e0;--accent:#1f4fd1;--accent-text:#fff;--danger:#b42318;--ok-bg:#e7f6ec;--ok-line:#2e7d4f;--err-bg:#fdecea;--warn-bg:#fff4d6;--warn-line:#a86b00;--focus:#ffbf47}
-@media (prefers-color-scheme:dark){:root{--bg:#12151a;--card:#1b2028;--text:#e8eaed;--muted:#a3acb9;--line:#353c48;--accent:#7aa2ff;--accent-text:#0b1020;--danger:#ff8a80;--ok-bg:#173324;--ok-line:#5cc98a;--err-bg:#3a1d1b;--warn-bg:#3a2f12;--warn-line:#f0b429}}
+:root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--text:#1b1f24;--muted:#5b6470;--line:#d5d9e0;--accent:#1f4fd1;--accent-text:#fff;--danger:#b42318;--danger-text:#fff;--ok-bg:#e7f6ec;--ok-line:#2e7d4f;--err-bg:#fdecea;--warn-bg:#fff4d6;--warn-line:#a86b00;--focus:#ffbf47}
+@media (prefers-color-scheme:dark){:root{--bg:#12151a;--card:#1b2028;--text:#e8eaed;--muted:#a3acb9;--line:#353c48;--accent:#7aa2ff;--accent-text:#0b1020;--danger:#ff8a80;--danger-text:#1a0b0a;--ok-bg:#173324;--ok-line:#5cc98a;--err-bg:#3a1d1b;--warn-bg:#3a2f12;--warn-line:#f0b429}}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;overflow-wrap:break-word;background:var(--bg);color:var(--text);font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -25,18 +25,17 @@ h2{font-size:1.2rem;margin:0 0 .75rem}
 .card>:first-child{margin-top:0}
 .card>:last-child{margin-bottom:0}
 .muted{color:var(--muted)}
-.danger-title{margin-top:1.5rem}
 .field{margin:0 0 1rem}
 label{display:block;font-weight:600;margin:0 0 .3rem}
-.hint{display:block;color:var(--muted);font-size:.9rem;margin:.2rem 0 0}
+.hint{display:block;color:var(--muted);font-size:.9rem;margin:0 0 .35rem}
 input[type=email],input[type=text],input[type=password]{width:100%;font:inherit;padding:.65rem .7rem;border:1px solid var(--line);border-radius:8px;background:var(--bg);color:var(--text);min-height:2.75rem}
 input[aria-invalid=true]{border-color:var(--danger);border-width:2px}
 .check{display:flex;align-items:center;gap:.5rem;font-weight:400}
 .check input{width:1.2rem;height:1.2rem;margin:0}
-.issue{color:var(--danger);font-size:.92rem;margin:.3rem 0 0}
+.issue{color:var(--danger);font-size:.92rem;font-weight:600;margin:0 0 .35rem}
 button,.button{font:inherit;font-weight:600;display:inline-block;text-decoration:none;text-align:center;cursor:pointer;border-radius:8px;padding:.6rem 1.1rem;min-height:2.75rem;border:1px solid var(--accent);background:var(--accent);color:var(--accent-text)}
 button.secondary,.button.secondary{background:transparent;color:var(--accent)}
-button.danger{background:var(--danger);border-color:var(--danger);color:#fff}
+button.danger,.button.danger{background:var(--danger);border-color:var(--danger);color:var(--danger-text)}
 button.link{background:none;border:none;color:var(--accent);padding:0;min-height:0;font-weight:400;text-decoration:underline}
 .reveal{margin-top:.35rem;font-size:.9rem;padding:.25rem .6rem;min-height:2rem}
 .actions{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;margin-top:1rem}

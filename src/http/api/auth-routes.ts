@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { defineRoute } from '../api-registry.ts'
-import { clearedSessionCookie } from '../cookies.ts'
+import { clearedSessionCookie, readCookie } from '../cookies.ts'
 import { requestMeta } from '../request-meta.ts'
 import { failure, ok } from '../responses.ts'
 import { Email, Flag, Password } from './input-schemas.ts'
@@ -35,7 +35,8 @@ export const logInRoute = defineRoute({
   body: v.object({ login: Email, password: Password, rememberMe: Flag }),
   responses: { 200: 'Logged in; Set-Cookie carries the session', 401: 'invalid_credentials', 403: 'unconfirmed', 422: 'vetoed', 423: 'locked (Retry-After)' },
   async handle(c, body, deps) {
-    const result = await deps.sigra.auth.logIn({ ...body, rememberMe: body.rememberMe === true, previousToken: cookieToken(c, deps), ...requestMeta(deps, c) })
+    const trustToken = readCookie(deps.cookies.trustName, c.req.header('cookie'))
+    const result = await deps.sigra.auth.logIn({ ...body, rememberMe: body.rememberMe === true, previousToken: cookieToken(c, deps), trustToken, ...requestMeta(deps, c) })
     if (!result.ok) return failure(c, result)
     setSessionCookie(c, deps, result.token, result.session)
     // With a step pending the cookie carries a session that is not signed in yet: `pending` says what to do next.

@@ -39,6 +39,7 @@ export const HTTP_ERROR_CODES = [
   'unconfirmed',
   'password_change_required',
   'not_found',
+  'method_not_allowed',
 ] as const
 
 /** Step codes features add by augmentation: their statuses come with the feature (`errors`), not this table. */

@@ -8,11 +8,24 @@ import type { PendingStepError } from '../../sessions/sign-in-steps.ts'
 import { prefersHtml } from './prefers-html.ts'
 import { safeReturnTo } from './safe-return-to.ts'
 
-/** What a guard can demand. Every rule implies `requireAuth`. */
-export type GuardRule = 'requireAuth' | 'requireSudo' | 'requireConfirmed' | 'requirePasswordChangeDone'
+/** Core's rules. Every rule implies `requireAuth`. */
+export type CoreGuardRule = 'requireAuth' | 'requireSudo' | 'requireConfirmed' | 'requirePasswordChangeDone'
+
+/**
+ * A rule a feature adds (MFA's `requireMfa`): checked after core's, on a signed-in session. A
+ * refusal answers 403 `{ error }` to JSON clients and sends a browser to `page` (under `pagesPath`).
+ */
+export interface GuardCheck {
+  error: string
+  page: string
+  check(current: { user: User; session: Session; sigra: GuardedSigra }): boolean | Promise<boolean>
+}
+
+/** What a guard can demand: core's rules by name, or a feature's check. */
+export type GuardRule = CoreGuardRule | GuardCheck
 
 /** Core's refusals, or the code of a pending sign-in step (a feature's, such as `mfa_required`). */
-export type GuardRefusal = 'unauthenticated' | 'password_change_required' | 'unconfirmed' | 'sudo_required' | PendingStepError
+export type GuardRefusal = 'unauthenticated' | 'password_change_required' | 'unconfirmed' | 'sudo_required' | PendingStepError | (string & {})
 
 export type GuardResult = { ok: true; user: User; session: Session } | { ok: false; error: GuardRefusal; response: Response }
 
@@ -49,6 +62,9 @@ export async function guard(sigra: GuardedSigra, request: Request, rules: readon
   if (rules.includes('requirePasswordChangeDone') && user.mustChangePassword) return denied('password_change_required')
   if (rules.includes('requireConfirmed') && user.confirmedAt === null) return denied('unconfirmed')
   if (rules.includes('requireSudo') && !sigra.sessions.isSudo(session)) return denied('sudo_required')
+  for (const rule of rules) {
+    if (typeof rule === 'object' && !(await rule.check({ user, session, sigra }))) return denied(rule.error, rule.page)
+  }
   return { ok: true, user, session }
 }
 

@@ -37,11 +37,18 @@ export interface MailTemplates {
 
 export type TemplateName = keyof MailTemplates
 
+/** Core's own templates (features add theirs to `MailTemplates` by augmentation, with their defaults). */
+export type CoreMailTemplates = Pick<
+  MailTemplates,
+  | 'confirmEmail' | 'resetPassword' | 'passwordResetDone' | 'accountExists' | 'accountLocked' | 'emailChangeVerify'
+  | 'emailChangeRequested' | 'emailChanged' | 'passwordChanged' | 'deletionScheduled' | 'deletionCancelled' | 'accountDeleted'
+>
+
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
 
-/** Plain paragraphs and at most one button: a layout every client renders. */
-function compose(appName: string, subject: string, paragraphs: string[], action?: { label: string; url: string }, after: string[] = []): MailContent {
+/** Plain paragraphs and at most one button: a layout every client renders. Features build their templates with it too. */
+export function compose(appName: string, subject: string, paragraphs: string[], action?: { label: string; url: string }, after: string[] = []): MailContent {
   const text = [...paragraphs, ...(action ? [`${action.label}: ${action.url}`] : []), ...after, `— ${appName}`].join('\n\n')
   const p = (s: string) => `<p style="margin:0 0 16px">${escapeHtml(s)}</p>`
   const button = action
@@ -51,7 +58,7 @@ function compose(appName: string, subject: string, paragraphs: string[], action?
   return { subject, text, html }
 }
 
-export const defaultTemplates: MailTemplates = {
+export const defaultTemplates: CoreMailTemplates = {
   confirmEmail: (d) =>
     compose(d.appName, `Confirm your email for ${d.appName}`, [`Confirm that ${d.email} is your address to finish setting up your ${d.appName} account.`],
       { label: 'Confirm email', url: d.url }, [`The link works once and expires in ${d.expiresInHours} hours. If you did not sign up, ignore this message.`]),

@@ -5,11 +5,11 @@ import { errorMessage } from '../error-messages.ts'
 import { errorSummary } from '../form-controls.ts'
 import type { FormFailure } from '../form-errors.ts'
 import { h } from '../html.ts'
-import { definePage, type Current } from '../page.ts'
+import { definePage, type Page, type Current } from '../page.ts'
 import { pagePath } from '../page-path.ts'
 import { renderPage } from '../render-page.ts'
 import { seeOther } from '../see-other.ts'
-import { sudoRedirect } from './sudo-redirect.ts'
+import { sudoPrompt } from './sudo-prompt.ts'
 
 function view(c: HttpContext, deps: HttpDeps, current: Current, failure: FormFailure | null, status = 200): Response {
   const { config } = deps
@@ -35,14 +35,15 @@ ${scheduled
   })
 }
 
-/** Schedules the deletion (sudo), then logs out and shows the date on the login page. */
-export const deleteAccountPage = definePage({
+/** Schedules the deletion (sudo, resumed after the prompt), then logs out and shows the date on the login page. */
+export const deleteAccountPage: Page = definePage({
   path: '/delete',
   auth: true,
+  sudo: { label: 'delete your account' },
   get: (c, deps, current) => view(c, deps, current, null),
-  async post(c, deps, _form, current) {
+  async post(c, deps, form, current) {
     const result = await deps.sigra.account.scheduleDeletion(current.user, { session: current.session })
-    if (!result.ok && result.error === 'sudo_required') return sudoRedirect(c, deps, pagePath(deps.config, 'delete'))
+    if (!result.ok && result.error === 'sudo_required') return sudoPrompt(c, deps, deleteAccountPage, form)
     if (!result.ok) return view(c, deps, current, result, statusFor(result.error))
     // Every session was revoked with the schedule: this one is gone too.
     c.header('Set-Cookie', clearedSessionCookie(deps.cookies))

@@ -1,16 +1,16 @@
 import { statusFor } from '../../http/error-status.ts'
-import { definePage } from '../page.ts'
-import { pagePath } from '../page-path.ts'
+import { definePage, type Page } from '../page.ts'
 import { settingsView } from '../settings/settings-view.ts'
-import { sudoRedirect } from './sudo-redirect.ts'
+import { sudoPrompt } from './sudo-prompt.ts'
 
-/** Downloads the user's data export (sudo) as a JSON file. */
-export const exportDataPage = definePage({
+/** Downloads the user's data export (sudo, resumed after the prompt) as a JSON file. */
+export const exportDataPage: Page = definePage({
   path: '/export',
   auth: true,
-  async post(c, deps, _form, current) {
+  sudo: { label: 'download your data' },
+  async post(c, deps, form, current) {
     const result = await deps.sigra.account.exportUserData(current.user, { session: current.session })
-    if (!result.ok && result.error === 'sudo_required') return sudoRedirect(c, deps, `${pagePath(deps.config, 'settings')}#data`)
+    if (!result.ok && result.error === 'sudo_required') return sudoPrompt(c, deps, exportDataPage, form)
     if (!result.ok) return settingsView(c, deps, current, { section: 'data', failure: result, status: statusFor(result.error) })
     const day = result.data.exportedAt.slice(0, 10)
     return new Response(JSON.stringify(result.data, null, 2), {

@@ -1,4 +1,4 @@
-import { sessionCookie, readSessionToken } from '../../http/cookies.ts'
+import { readCookie, sessionCookie, readSessionToken } from '../../http/cookies.ts'
 import { statusFor } from '../../http/error-status.ts'
 import type { HttpContext, HttpDeps } from '../../http/http-env.ts'
 import { requestMeta } from '../../http/request-meta.ts'
@@ -11,7 +11,8 @@ import { renderPage } from '../render-page.ts'
 import { safeReturnTo } from '../../http/middleware/safe-return-to.ts'
 import { seeOther } from '../see-other.ts'
 
-function view(c: HttpContext, deps: HttpDeps, values: { login: string; rememberMe: boolean; returnTo: string }, failure: FormFailure | null, status = 200): Response {
+/** `prefilled`: the login came with the link (after signing up), so the password field takes the focus. */
+function view(c: HttpContext, deps: HttpDeps, values: { login: string; rememberMe: boolean; returnTo: string; prefilled?: boolean }, failure: FormFailure | null, status = 200): Response {
   const { config } = deps
   const errors = formErrors(failure, config, ['login', 'password'])
   return renderPage(c, deps, {
@@ -22,8 +23,8 @@ ${deletionDate(c)}
 ${errorSummary(errors.summary)}
 <form class="card" method="post" action="${pagePath(config, 'log-in')}" novalidate>
 ${hidden('return_to', values.returnTo)}
-${input({ id: 'login', name: 'login', label: 'Email address or username', type: 'text', autocomplete: 'username', value: values.login, issues: errors.field('login'), autofocus: true })}
-${input({ id: 'password', name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', issues: errors.field('password') })}
+${input({ id: 'login', name: 'login', label: 'Email address or username', type: 'text', autocomplete: 'username', value: values.login, issues: errors.field('login'), autofocus: !values.prefilled })}
+${input({ id: 'password', name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', issues: errors.field('password'), autofocus: values.prefilled === true })}
 <div class="field"><label class="check"><input type="checkbox" name="remember_me" value="on"${values.rememberMe ? h` checked` : ''}> Remember me on this device</label>
 <span class="hint">Stay logged in for ${Math.round(config.sessions.rememberMeMaxAge / 86400)} days. Do not use on a shared computer.</span></div>
 <div class="actions"><button type="submit">Log in</button><a href="${pagePath(config, 'forgot-password')}">Forgot your password?</a></div>
@@ -50,20 +51,26 @@ function returnPath(deps: HttpDeps, value: string | undefined): string {
   return path.split(/[?#]/)[0] === pagePath(deps.config, 'log-in') ? settings : path
 }
 
-/** Log in (email or username), with remember-me; `return_to` is honoured only as a local path. */
+/**
+ * Log in (email or username), with remember-me; `return_to` is honoured only as a local path.
+ * `?login=` fills the first field in (sign-up sends the address just used); it is only shown.
+ */
 export const logInPage = definePage({
   path: '/log-in',
   get(c, deps, current) {
     const returnTo = returnPath(deps, c.req.query('return_to'))
     if (current) return seeOther(c, returnTo)
-    return view(c, deps, { login: '', rememberMe: false, returnTo }, null)
+    const login = c.req.query('login') ?? ''
+    const prefilled = login !== '' && login.length <= 320
+    return view(c, deps, { login: prefilled ? login : '', rememberMe: false, returnTo, prefilled }, null)
   },
   async post(c, deps, form) {
     const returnTo = returnPath(deps, form.get('return_to'))
     const login = form.get('login')
     const rememberMe = form.get('remember_me') === 'on'
     const previousToken = readSessionToken(deps.cookies, c.req.header('cookie') ?? null)
-    const result = await deps.sigra.auth.logIn({ login, password: form.get('password'), rememberMe, previousToken, ...requestMeta(deps, c) })
+    const trustToken = readCookie(deps.cookies.trustName, c.req.header('cookie'))
+    const result = await deps.sigra.auth.logIn({ login, password: form.get('password'), rememberMe, previousToken, trustToken, ...requestMeta(deps, c) })
     if (!result.ok) return view(c, deps, { login, rememberMe, returnTo }, result, statusFor(result.error))
     c.header('Set-Cookie', sessionCookie(deps.cookies, result.token, result.session))
     return seeOther(c, returnTo)

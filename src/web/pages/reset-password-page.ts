@@ -11,18 +11,20 @@ import { pagePath } from '../page-path.ts'
 import { renderPage } from '../render-page.ts'
 import { seeOther } from '../see-other.ts'
 
+/** The form, or for a dead link (missing, or `invalid_token` when opened or posted) the way to a new one. */
 function view(c: HttpContext, deps: HttpDeps, token: string, failure: FormFailure | null, status?: number): Response {
   const { config } = deps
-  const errors = formErrors(failure, config, ['password'])
   const dead = token === '' || failure?.error === 'invalid_token'
+  const errors = formErrors(dead ? null : failure, config, ['password'])
   return renderPage(c, deps, {
     title: 'Choose a new password',
-    status: status ?? (token === '' ? 400 : 200),
+    status: status ?? (dead ? deps.statusFor('invalid_token') : 200),
     tokenInUrl: true,
     content: h`<h1>Choose a new password</h1>
-${errorSummary(errors.summary ?? (token === '' ? errorMessage('invalid_token') : null))}
+${errorSummary(dead ? errorMessage('invalid_token') : errors.summary)}
 ${dead
-  ? h`<p><a class="button" href="${pagePath(config, 'forgot-password')}">Ask for a new link</a></p>`
+  ? h`<div class="card"><p>Reset links work once and expire soon. Ask for a new one: we send it to the address of your account.</p>
+<div class="actions"><a class="button" href="${pagePath(config, 'forgot-password')}">Ask for a new link</a></div></div>`
   : h`<form class="card" method="post" action="${pagePath(config, 'reset-password')}" novalidate>
 ${hidden('token', token)}
 ${input({ id: 'password', name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', hint: `At least ${config.password.minLength} characters.`, issues: errors.field('password'), autofocus: true })}
@@ -32,10 +34,17 @@ ${input({ id: 'password', name: 'password', label: 'New password', type: 'passwo
   })
 }
 
-/** The reset link: GET shows the form, only the POST uses the token; a refused password keeps the link usable. */
+/**
+ * The reset link: GET checks the token (consuming nothing) and shows the form, or the way to a new
+ * link; only the POST uses the token, and a refused password keeps the link usable.
+ */
 export const resetPasswordPage = definePage({
   path: '/reset-password',
-  get: (c, deps) => view(c, deps, c.req.query('token') ?? '', null),
+  async get(c, deps) {
+    const token = c.req.query('token') ?? ''
+    const check = token ? await deps.sigra.auth.checkToken(token, 'reset_password') : null
+    return check && !check.ok ? view(c, deps, token, check, deps.statusFor(check.error)) : view(c, deps, token, null)
+  },
   async post(c, deps, form, current) {
     const token = form.get('token')
     const result = await deps.sigra.auth.resetPassword(token, { password: form.get('password'), ...requestMeta(deps, c) })

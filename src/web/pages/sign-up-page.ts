@@ -31,17 +31,18 @@ ${input({ id: 'password', name: 'password', label: 'Password', type: 'password',
 
 /**
  * Sign up. A taken address gets the same answer as a new one (unless `http.hideEmailTaken` is
- * off): both redirect to the login page with "check your email".
+ * off): both redirect to the login page with "check your email" and the address filled in, and
+ * neither signs in. A signed-in visitor is sent to the settings.
  */
 export const signUpPage = definePage({
   path: '/sign-up',
-  get: (c, deps) => view(c, deps, { email: '', username: '' }, null),
+  get: (c, deps, current) => (current ? seeOther(c, pagePath(deps.config, 'settings')) : view(c, deps, { email: '', username: '' }, null)),
   async post(c, deps, form) {
     const email = form.get('email')
     const username = form.get('username').trim()
     const result = await deps.sigra.auth.register({ email, password: form.get('password'), ...(username ? { username } : {}), ...requestMeta(deps, c) })
     const hidden = !result.ok && result.error === 'email_taken' && deps.config.http.hideEmailTaken
-    if (result.ok || hidden) return seeOther(c, pagePath(deps.config, 'log-in', { notice: 'check_email' }))
+    if (result.ok || hidden) return seeOther(c, pagePath(deps.config, 'log-in', { notice: 'check_email', login: email.trim() }))
     return view(c, deps, { email, username }, result, statusFor(result.error))
   },
 })

@@ -1,48 +1,38 @@
 import { readSessionToken } from '../../http/cookies.ts'
-import { statusFor } from '../../http/error-status.ts'
-import type { HttpContext, HttpDeps } from '../../http/http-env.ts'
-import { errorSummary, hidden, input } from '../form-controls.ts'
-import { formErrors, type FormFailure } from '../form-errors.ts'
-import { h } from '../html.ts'
+import { safeReturnTo } from '../../http/middleware/safe-return-to.ts'
+import { renewSessionCookie } from '../../http/renew-session-cookie.ts'
 import { definePage } from '../page.ts'
 import { pagePath } from '../page-path.ts'
-import { renderPage } from '../render-page.ts'
-import { safeReturnTo } from '../../http/middleware/safe-return-to.ts'
+import { formOf } from '../read-form.ts'
 import { seeOther } from '../see-other.ts'
 import { withNotice } from '../with-notice.ts'
-import { renewSessionCookie } from '../../http/renew-session-cookie.ts'
+import { carriedFields, CARRIED, RESUME } from './carried-fields.ts'
+import { sudoView } from './sudo-view.ts'
 
-function view(c: HttpContext, deps: HttpDeps, returnTo: string, failure: FormFailure | null, status = 200): Response {
-  const { config } = deps
-  // Here the login is known: a wrong password is just that.
-  const shown = failure?.error === 'invalid_credentials' ? { ...failure, error: 'wrong_password' } : failure
-  const errors = formErrors(shown, config, ['password'], { wrong_password: 'password' })
-  const minutes = Math.max(1, Math.round(config.sessions.sudoTtl / 60))
-  return renderPage(c, deps, {
-    title: 'Confirm it is you',
-    status,
-    content: h`<h1>Confirm it is you</h1>
-${errorSummary(errors.summary)}
-<form class="card" method="post" action="${pagePath(config, 'sudo')}" novalidate>
-${hidden('return_to', returnTo)}
-<p>This action changes something sensitive, so please enter your password again. You will not be asked again for ${minutes} minute${minutes === 1 ? '' : 's'}.</p>
-${input({ id: 'password', name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', issues: errors.field('password'), autofocus: true })}
-<div class="actions"><button type="submit">Confirm</button><a href="${returnTo}">Cancel</a></div>
-</form>`,
-  })
-}
-
-/** Re-authentication ("sudo mode"): password again, the session is renewed, then back to a local `return_to`. */
+/**
+ * Re-authentication (“sudo mode”): the password again, then the session token is renewed. A
+ * prompt shown in place of a gated action (`resume`: a registered resumable page's path, looked up
+ * in the registry, never followed as a URL) then runs that page's own POST with the carried fields
+ * and the renewed session, and returns its answer; opened from a link, it goes back to a local `return_to`.
+ */
 export const sudoPage = definePage({
   path: '/sudo',
   auth: true,
-  get: (c, deps) => view(c, deps, safeReturnTo(c.req.query('return_to'), pagePath(deps.config, 'settings')), null),
-  async post(c, deps, form) {
+  get: (c, deps) => sudoView(c, deps, { returnTo: safeReturnTo(c.req.query('return_to'), pagePath(deps.config, 'settings')), resume: null, failure: null }),
+  async post(c, deps, form, current) {
+    const action = form.has(RESUME) ? deps.resumable(form.get(RESUME)) : null
+    const carried = action ? carriedFields(action.sudo, form, CARRIED) : new Map<string, string>()
     const returnTo = safeReturnTo(form.get('return_to'), pagePath(deps.config, 'settings'))
     const token = readSessionToken(deps.cookies, c.req.header('cookie') ?? null) ?? ''
     const result = await deps.sigra.sessions.confirmSudo(token, { password: form.get('password') })
-    if (!result.ok) return view(c, deps, returnTo, result, statusFor(result.error))
-    await renewSessionCookie(c, deps)
-    return seeOther(c, withNotice(returnTo, 'sudo_confirmed'))
+    if (!result.ok) {
+      const resume = action ? { path: action.path, label: action.sudo.label, carried } : null
+      return sudoView(c, deps, { returnTo, resume, failure: result, status: deps.statusFor(result.error) })
+    }
+    const renewed = await renewSessionCookie(c, deps)
+    if (!action || !renewed) return seeOther(c, withNotice(returnTo, 'sudo_confirmed'))
+    const resumed = { user: current.user, session: renewed }
+    c.set('current', resumed)
+    return action.post(c, deps, formOf(carried), resumed)
   },
 })

@@ -7,11 +7,15 @@ import { h, type Html } from '../html.ts'
 import { pagePath } from '../page-path.ts'
 import { failureFor, type SettingsState } from './settings-state.ts'
 
-/** Every signed-in device: label, IP, last activity, "this device", a revoke button each, and "sign out everywhere else". */
-export function sessionsSection(deps: HttpDeps, sessions: readonly Session[], currentId: string, state: SettingsState | null): Html {
+/**
+ * Every signed-in device: this device first, then the others as listed (most recently active
+ * first), each with label, IP and last activity, a revoke button each, and "sign out everywhere else".
+ */
+export function sessionsSection(deps: HttpDeps, listed: readonly Session[], currentId: string, state: SettingsState | null): Html {
   const { config } = deps
   const failure = failureFor(state, 'sessions')
-  const others = sessions.filter((s) => s.id !== currentId).length
+  const sessions = [...listed.filter((s) => s.id === currentId), ...listed.filter((s) => s.id !== currentId)]
+  const others = sessions.length - (sessions[0]?.id === currentId ? 1 : 0)
   return h`<section class="card" id="sessions" aria-labelledby="sessions-title">
 <h2 id="sessions-title">Signed-in devices</h2>
 ${errorSummary(failure ? errorMessage(failure.error, failure.retryAfter) : null)}

@@ -5,7 +5,7 @@ import type { SettingsState } from './settings-state.ts'
 
 /**
  * One section of the settings page. Core's come first (account, email, password, sessions, data);
- * each enabled feature's follow, in the order the features are listed. A section reads what it
+ * each enabled feature's follow, in the order the features are listed; “Delete account” is last. A section reads what it
  * shows through the facade and posts to its own page; a failed post re-renders the settings page
  * with `state.section === id`.
  */

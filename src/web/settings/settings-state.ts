@@ -4,7 +4,7 @@ import type { FormFailure } from '../form-errors.ts'
 export interface SettingsState {
   /** Core's section ids, or a feature's. */
   section: 'account' | 'email' | 'password' | 'sessions' | 'data' | (string & {})
-  /** Null when nothing failed: values only (an address carried through the sudo prompt). */
+  /** Null when nothing failed (values only). */
   failure: FormFailure | null
   status: number
   values?: { email?: string }
