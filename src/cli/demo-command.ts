@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import { createSigra } from '../create-sigra.ts'
+import { mfa } from '../features/mfa/index.ts'
 import type { SigraHandler } from '../http/create-handler.ts'
 import { toNodeHandler } from '../http/adapters/node.ts'
 import { demoHomePage } from '../web/demo-home-page.ts'
@@ -29,6 +30,8 @@ export async function demoCommand(args: string[]): Promise<number> {
     appName: 'Sigra demo',
     autoMigrate: true,
     http: { devMailbox: true },
+    // The demo shows the features Sigra ships; an app lists only the ones it wants.
+    features: [mfa({ issuer: 'Sigra demo' })],
     ...(options.schema ? { schema: options.schema } : {}),
   })
 
