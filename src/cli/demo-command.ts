@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import { createSigra } from '../create-sigra.ts'
+import { apiTokens } from '../features/api-tokens/index.ts'
 import { mfa } from '../features/mfa/index.ts'
 import type { SigraHandler } from '../http/create-handler.ts'
 import { toNodeHandler } from '../http/adapters/node.ts'
@@ -31,7 +32,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     autoMigrate: true,
     http: { devMailbox: true },
     // The demo shows the features Sigra ships; an app lists only the ones it wants.
-    features: [mfa({ issuer: 'Sigra demo' })],
+    features: [mfa({ issuer: 'Sigra demo' }), apiTokens({ scopes: { 'profile:read': 'Read your profile', 'notes:write': 'Write notes in the demo app' } })],
     ...(options.schema ? { schema: options.schema } : {}),
   })
 
