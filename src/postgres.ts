@@ -2,6 +2,7 @@ import { PostgresDialect, type PostgresPool } from 'kysely'
 import pg from 'pg'
 import type { DatabaseDriver } from './kernel/db/driver.ts'
 import { PREPARE_MARKER, preparedName } from './kernel/db/prepared.ts'
+import { describeError } from './kernel/safe-error-log.ts'
 
 export type { PostgresPool }
 
@@ -24,11 +25,17 @@ export interface PostgresOptions {
  *   (Sigra borrows connections and never ends it).
  */
 export function postgres(urlOrPool: string | PostgresPool, options: PostgresOptions = {}): DatabaseDriver {
-  const base: PostgresPool =
-    typeof urlOrPool === 'string'
-      ? new pg.Pool({ connectionString: urlOrPool, max: options.max ?? 10 })
-      : { connect: () => urlOrPool.connect(), end: async () => {} }
-  const pool = options.prepare === false ? base : preparing(base)
+  let base: PostgresPool
+  if (typeof urlOrPool === 'string') {
+    const own = new pg.Pool({ connectionString: urlOrPool, max: options.max ?? 10 })
+    // An idle connection the server ends (pg_terminate_backend, a failover, a proxy's idle timeout)
+    // is reported on the pool: without a listener, Node would throw it and end the host's process.
+    own.on('error', (error) => console.error(`sigra: idle PostgreSQL connection lost: ${describeError(error)}`))
+    base = own
+  } else {
+    base = { connect: () => urlOrPool.connect(), end: async () => {} }
+  }
+  const pool = listening(options.prepare === false ? base : preparing(base))
   return {
     kind: 'postgres',
     createDialect: () => new PostgresDialect({ pool }),
@@ -38,6 +45,28 @@ export function postgres(urlOrPool: string | PostgresPool, options: PostgresOpti
 }
 
 type PoolClient = Awaited<ReturnType<PostgresPool['connect']>>
+
+/**
+ * Every client handed out gets an `error` listener (once): a connection ended while checked out
+ * reports there as well as failing its query, and an unheard `error` event would crash the process.
+ * The query's own rejection is what the caller sees.
+ */
+function listening(pool: PostgresPool): PostgresPool {
+  const heard = new WeakSet<object>()
+  return {
+    async connect() {
+      const client = await pool.connect()
+      const raw = (client as { raw?: unknown }).raw ?? client
+      const emitter = raw as { on?: (event: string, listener: (error: unknown) => void) => void }
+      if (typeof emitter.on === 'function' && !heard.has(raw as object)) {
+        heard.add(raw as object)
+        emitter.on('error', (error) => console.error(`sigra: PostgreSQL connection lost: ${describeError(error)}`))
+      }
+      return client
+    },
+    end: () => pool.end(),
+  }
+}
 type QueryFn = (text: unknown, values?: unknown) => Promise<unknown>
 
 /** Marked statements run as named statements (node-pg prepares each once per connection); the rest as given. */
@@ -50,7 +79,9 @@ function preparing(pool: PostgresPool): PostgresPool {
         query: ((text: unknown, values?: unknown) =>
           typeof text === 'string' && text.startsWith(PREPARE_MARKER) ? query({ name: preparedName(text), text, values }) : query(text, values)) as PoolClient['query'],
         release: () => client.release(),
-      }
+        // The underlying client, so `listening` can attach its error listener.
+        raw: client,
+      } as PoolClient
     },
     end: () => pool.end(),
   }
