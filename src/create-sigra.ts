@@ -2,6 +2,7 @@ import { Kysely, WithSchemaPlugin } from 'kysely'
 import { bindContext, type CallGate } from './facade/bind-context.ts'
 import { coreFacade, type SigraCore } from './facade/core-facade.ts'
 import type { AnyFeature, FeatureApis, FeatureHost, FeatureParts } from './features/feature.ts'
+import { DatabaseCircuit } from './http/database-circuit.ts'
 import { createHandler, type SigraHandler } from './http/create-handler.ts'
 import { statusTable } from './http/error-status.ts'
 import type { ApiRoute } from './http/api-registry.ts'
@@ -19,11 +20,14 @@ import { LifecycleEvents } from './kernel/events.ts'
 import { defaultTemplates } from './kernel/mail/templates.ts'
 import { memoryStore, RateLimiter } from './kernel/rate-limit/rate-limiter.ts'
 import type { RateLimitRule } from './kernel/rate-limit/rules.ts'
+import { InFlight } from './kernel/runtime/in-flight.ts'
+import { databaseAnswers, readiness } from './kernel/runtime/readiness.ts'
 import { checkFeatures } from './features/check-features.ts'
-import type { RequestAuthenticator } from './sessions/principal.ts'
+import type { PrincipalExtension, RequestAuthenticator } from './sessions/principal.ts'
 import { PASSWORD_CHANGE_GATE, type SignInStep } from './sessions/sign-in-steps.ts'
 import type { Page } from './web/page.ts'
 import type { SettingsSection } from './web/settings/settings-section.ts'
+import type { HeaderItem, SignInOption } from './web/web-deps.ts'
 
 /** Everything `createSigra()` accepts: the options, and the features this app enables. */
 export type CreateSigraOptions<F extends readonly AnyFeature[]> = SigraOptions & {
@@ -67,8 +71,10 @@ export async function createSigra<const F extends readonly AnyFeature[] = []>(op
   for (const feature of features) Object.assign(featureRules, feature.rateLimits)
   const steps: SignInStep[] = []
   const authenticators: RequestAuthenticator[] = []
+  const principalExtensions: PrincipalExtension[] = []
   const sweeps: Array<SigraContext['sweeps'][number]> = []
   const exporters: Array<SigraContext['exporters'][number]> = []
+  const signInMethods: Array<SigraContext['signInMethods'][number]> = []
   let dummy: Promise<string> | undefined
   const ctx: SigraContext = {
     db,
@@ -80,18 +86,30 @@ export async function createSigra<const F extends readonly AnyFeature[] = []>(op
     dummyHash: () => (dummy ??= config.hasher.hash(randomSecret())),
     pipeline: { steps, gates: [PASSWORD_CHANGE_GATE] },
     authenticators,
+    principalExtensions,
     sweeps,
     exporters,
+    signInMethods,
+    inflight: new InFlight(),
     auditPrefixes: [...new Set(features.flatMap((f) => f.auditActions.map((action) => action.slice(0, action.indexOf('.')))))],
   }
 
   const closers: Array<() => Promise<void>> = []
-  const close = async () => {
-    for (const closeFeature of closers.reverse()) await closeFeature()
-    await rawDb.destroy()
-    await options.database.close()
-    await config.mailer.close?.()
-  }
+  let closing: Promise<void> | undefined
+  /**
+   * Graceful: new calls and requests are refused from now on (503 `unavailable` over HTTP), running
+   * ones finish (at most `shutdownTimeout` seconds), then features' close hooks, the pool, the mailer.
+   * Safe to call more than once.
+   */
+  const close = () =>
+    (closing ??= (async () => {
+      const finished = await ctx.inflight.drain(config.shutdownTimeout * 1000)
+      if (!finished) console.error(`sigra: closing with ${ctx.inflight.count} operation(s) still running after ${config.shutdownTimeout}s`)
+      for (const closeFeature of closers.reverse()) await closeFeature()
+      await rawDb.destroy()
+      await options.database.close()
+      await config.mailer.close?.()
+    })())
 
   let migrated = false
   try {
@@ -106,14 +124,15 @@ export async function createSigra<const F extends readonly AnyFeature[] = []>(op
   }
 
   /** Refuses clearly until the schema is migrated (core's and every enabled feature's). */
-  const gate: CallGate = (fn) => async (...args) => {
-    if (!migrated) {
-      const pending = await pendingMigrations(rawDb, config.schema, sequences)
-      if (pending.length) throw pendingMigrationsError(pending)
-      migrated = true
-    }
-    return fn(...args)
-  }
+  const gate: CallGate = (fn) => (...args) =>
+    ctx.inflight.run(async () => {
+      if (!migrated) {
+        const pending = await pendingMigrations(rawDb, config.schema, sequences)
+        if (pending.length) throw pendingMigrationsError(pending)
+        migrated = true
+      }
+      return fn(...args)
+    })
 
   const core = coreFacade(ctx, {
     gate,
@@ -123,6 +142,8 @@ export async function createSigra<const F extends readonly AnyFeature[] = []>(op
       return report
     },
     close,
+    readiness: () => readiness(ctx, rawDb, sequences),
+    databaseAnswers: () => databaseAnswers(rawDb),
     features: Object.freeze(features.map((f) => f.name)),
     featureKeys: features.map((f) => f.key),
   })
@@ -141,6 +162,8 @@ export async function createSigra<const F extends readonly AnyFeature[] = []>(op
   const routes: ApiRoute[] = []
   const pages: Page[] = []
   const settings: SettingsSection[] = []
+  const signInOptions: SignInOption[] = []
+  const headerItems: HeaderItem[] = []
   try {
     for (const feature of features) {
       const parts: FeatureParts<unknown> = feature.setup(host)
@@ -148,10 +171,14 @@ export async function createSigra<const F extends readonly AnyFeature[] = []>(op
       routes.push(...(parts.routes ?? []))
       pages.push(...(parts.pages ?? []))
       settings.push(...(parts.settings ?? []))
+      signInOptions.push(...(parts.signInOptions ?? []))
+      headerItems.push(...(parts.headerItems ?? []))
       steps.push(...(parts.steps ?? []))
       if (parts.authenticate) authenticators.push(parts.authenticate)
+      if (parts.principal) principalExtensions.push(parts.principal)
       for (const [name, run] of Object.entries(parts.sweeps ?? {})) sweeps.push({ name: `${feature.name}.${name}`, run: gate(run) })
       if (parts.exportData) exporters.push({ name: feature.name, export: parts.exportData.bind(parts) })
+      if (parts.signInMethods) signInMethods.push(parts.signInMethods.bind(parts))
       if (parts.close) closers.push(parts.close.bind(parts))
     }
     checkSteps(steps)
@@ -160,7 +187,10 @@ export async function createSigra<const F extends readonly AnyFeature[] = []>(op
     throw error
   }
 
-  const handler = createHandler(core, { routes, pages, settings, errors: features })
+  // A connection the server ended trips the circuit at once: 503 until the database answers again.
+  const circuit = new DatabaseCircuit(() => databaseAnswers(rawDb))
+  options.database.onConnectionLost?.(() => circuit.trip())
+  const handler = createHandler(core, { routes, pages, settings, signInOptions, headerItems, errors: features }, circuit)
   return Object.assign(core, { handler }, apis) as Sigra<F>
 }
 

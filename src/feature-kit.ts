@@ -27,6 +27,7 @@ export type { LifecycleEventMap, EventContext } from './kernel/events.ts'
 // Users and sessions: the sign-in pipeline and the one enforcement point.
 export { toUser, type User } from './users/user.ts'
 export { findUserById } from './users/user-repository.ts'
+export { signInMethodCount } from './users/sign-in-methods.ts'
 export type { Session } from './sessions/session.ts'
 export { signIn, type SignInInput, type SignInSuccess } from './sessions/sign-in.ts'
 export { completeSignInStep, type CompleteStepInput } from './sessions/complete-sign-in-step.ts'
@@ -37,7 +38,7 @@ export { markSudo, requireSudoSession, type SudoCheck } from './sessions/sudo.ts
 export { parseSessionToken } from './sessions/session-token.ts'
 export { headerValue, type HeadersLike } from './sessions/session-cookie.ts'
 export type { PendingStepError, PendingStepErrors, SessionGate, SignInAttempt, SignInFlags, SignInStep } from './sessions/sign-in-steps.ts'
-export type { PrincipalExtras, RequestAuthenticator, RequestPrincipal } from './sessions/principal.ts'
+export type { PrincipalExtension, PrincipalExtras, RequestAuthenticator, RequestPrincipal } from './sessions/principal.ts'
 
 // HTTP: JSON routes with their OpenAPI description.
 export { defineRoute, type ApiRoute } from './http/api-registry.ts'
@@ -49,7 +50,7 @@ export type { HttpContext, HttpDeps } from './http/http-env.ts'
 
 // Pages: the reference web app's machinery.
 export { definePage, type Current, type Page } from './web/page.ts'
-export type { WebDeps } from './web/web-deps.ts'
+export type { HeaderItem, SignInOption, WebDeps } from './web/web-deps.ts'
 export type { Form } from './web/read-form.ts'
 export { h, type Html } from './web/html.ts'
 export { renderPage } from './web/render-page.ts'

@@ -2,6 +2,7 @@ import { PostgresDialect, type PostgresPool } from 'kysely'
 import pg from 'pg'
 import type { DatabaseDriver } from './kernel/db/driver.ts'
 import { PREPARE_MARKER, preparedName } from './kernel/db/prepared.ts'
+import { isDatabaseUnavailable } from './kernel/db/unavailable.ts'
 import { describeError } from './kernel/safe-error-log.ts'
 
 export type { PostgresPool }
@@ -14,6 +15,11 @@ export interface PostgresOptions {
    * planned once per connection (default true). Turn off behind PgBouncer < 1.21 in transaction mode.
    */
   prepare?: boolean
+  /**
+   * Seconds to wait for a connection when Sigra opens the pool from a URL (default 5): an
+   * unreachable server then fails the call (503 over HTTP) instead of holding it forever.
+   */
+  connectionTimeout?: number
 }
 
 /**
@@ -25,22 +31,32 @@ export interface PostgresOptions {
  *   (Sigra borrows connections and never ends it).
  */
 export function postgres(urlOrPool: string | PostgresPool, options: PostgresOptions = {}): DatabaseDriver {
+  const listeners: Array<(error: unknown) => void> = []
+  const lost = (error: unknown) => {
+    for (const listener of listeners) listener(error)
+  }
   let base: PostgresPool
   if (typeof urlOrPool === 'string') {
-    const own = new pg.Pool({ connectionString: urlOrPool, max: options.max ?? 10 })
+    const own = new pg.Pool({ connectionString: urlOrPool, max: options.max ?? 10, connectionTimeoutMillis: (options.connectionTimeout ?? 5) * 1000 })
     // An idle connection the server ends (pg_terminate_backend, a failover, a proxy's idle timeout)
     // is reported on the pool: without a listener, Node would throw it and end the host's process.
-    own.on('error', (error) => console.error(`sigra: idle PostgreSQL connection lost: ${describeError(error)}`))
+    own.on('error', (error) => {
+      console.error(`sigra: idle PostgreSQL connection lost: ${describeError(error)}`)
+      lost(error)
+    })
     base = own
   } else {
     base = { connect: () => urlOrPool.connect(), end: async () => {} }
   }
-  const pool = listening(options.prepare === false ? base : preparing(base))
+  const pool = listening(options.prepare === false ? base : preparing(base), lost)
   return {
     kind: 'postgres',
     createDialect: () => new PostgresDialect({ pool }),
     // Kysely's destroy() ends the pool it holds: ours for a URL, a no-op wrapper for a host pool.
     close: async () => {},
+    onConnectionLost: (listener) => {
+      listeners.push(listener)
+    },
   }
 }
 
@@ -51,18 +67,48 @@ type PoolClient = Awaited<ReturnType<PostgresPool['connect']>>
  * reports there as well as failing its query, and an unheard `error` event would crash the process.
  * The query's own rejection is what the caller sees.
  */
-function listening(pool: PostgresPool): PostgresPool {
-  const heard = new WeakSet<object>()
+/**
+ * Who hears each client's connection loss. One `error` listener per client, whatever the number of
+ * Sigra instances sharing a host's pool (one each would pile up listeners on the same clients).
+ */
+const hearers = new WeakMap<object, Set<(error: unknown) => void>>()
+
+function listening(pool: PostgresPool, lost: (error: unknown) => void): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect()
       const raw = (client as { raw?: unknown }).raw ?? client
       const emitter = raw as { on?: (event: string, listener: (error: unknown) => void) => void }
-      if (typeof emitter.on === 'function' && !heard.has(raw as object)) {
-        heard.add(raw as object)
-        emitter.on('error', (error) => console.error(`sigra: PostgreSQL connection lost: ${describeError(error)}`))
+      if (typeof emitter.on === 'function') {
+        let set = hearers.get(raw as object)
+        if (!set) {
+          const created = new Set<(error: unknown) => void>()
+          set = created
+          hearers.set(raw as object, created)
+          emitter.on('error', (error) => {
+            console.error(`sigra: PostgreSQL connection lost: ${describeError(error)}`)
+            for (const hear of created) hear(error)
+          })
+        }
+        set.add(lost)
       }
-      return client
+      // A connection whose server side is gone (57P01 came back as a query error, the socket closes
+      // a moment later) must not go back to the pool: released with the error, the pool discards it
+      // instead of handing a dead connection to the next caller.
+      let broken: unknown = null
+      const query = (client.query as QueryFn).bind(client)
+      return {
+        query: (async (text: unknown, values?: unknown) => {
+          try {
+            return await query(text, values)
+          } catch (error) {
+            if (isDatabaseUnavailable(error)) broken = error
+            throw error
+          }
+        }) as PoolClient['query'],
+        release: () => (broken ? (client.release as (error?: unknown) => void)(broken) : client.release()),
+        raw,
+      } as PoolClient
     },
     end: () => pool.end(),
   }
@@ -78,7 +124,7 @@ function preparing(pool: PostgresPool): PostgresPool {
       return {
         query: ((text: unknown, values?: unknown) =>
           typeof text === 'string' && text.startsWith(PREPARE_MARKER) ? query({ name: preparedName(text), text, values }) : query(text, values)) as PoolClient['query'],
-        release: () => client.release(),
+        release: (error?: unknown) => (client.release as (error?: unknown) => void)(error),
         // The underlying client, so `listening` can attach its error listener.
         raw: client,
       } as PoolClient

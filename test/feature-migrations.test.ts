@@ -46,7 +46,7 @@ describeEachBackend('feature migrations', (env) => {
   test("migrate() applies core's migrations, then each listed feature's, recorded under the feature's name", async () => {
     const { sigra } = await env().makeSigra({ migrate: false, features: [notes(), terms({ version: '1' })] })
     const { applied } = await sigra.migrate()
-    assert.deepEqual(applied, ['0001_foundation', '0002_sign_in_steps', '0003_login_throttles', 'notes/0001_create_notes', 'notes/0002_note_keys', 'terms/0001_create_terms_acceptances'])
+    assert.deepEqual(applied, ['0001_foundation', '0002_sign_in_steps', '0003_login_throttles', '0004_suspension_and_impersonation', 'notes/0001_create_notes', 'notes/0002_note_keys', 'terms/0001_create_terms_acceptances'])
     assert.deepEqual((await sigra.migrate()).applied, [])
   })
 
@@ -95,8 +95,8 @@ describeEachBackend('feature migrations', (env) => {
     const one = await env().makeSigra({ migrate: false, features: [notes()] })
     const two = await env().makeSigra({ schema: one.sigra.config.schema, migrate: false, features: [notes()] })
     const [a, b] = await Promise.all([one.sigra.migrate(), two.sigra.migrate()])
-    assert.equal(a.applied.length + b.applied.length, 5, `${a.applied} / ${b.applied}`)
-    assert.deepEqual(await ledger(one.sigra), ['0001_foundation', '0002_sign_in_steps', '0003_login_throttles', 'notes/0001_create_notes', 'notes/0002_note_keys'])
+    assert.equal(a.applied.length + b.applied.length, 6, `${a.applied} / ${b.applied}`)
+    assert.deepEqual(await ledger(one.sigra), ['0001_foundation', '0002_sign_in_steps', '0003_login_throttles', '0004_suspension_and_impersonation', 'notes/0001_create_notes', 'notes/0002_note_keys'])
   })
 
   test('npx sigra migrate --config lists pending migrations per feature, applies them, and lists disabled features as kept', { timeout: 120_000 }, async () => {

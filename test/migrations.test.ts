@@ -20,7 +20,7 @@ const ledger = (sigra: Sigra) => sql.raw(`"${sigra.config.schema}".sigra_migrati
 describeEachBackend('migrations', (env) => {
   test('migrate() applies core\'s migrations in order, then is a no-op', async () => {
     const { sigra } = await env().makeSigra({ migrate: false })
-    assert.deepEqual(await sigra.migrate(), { applied: ['0001_foundation', '0002_sign_in_steps', '0003_login_throttles'] })
+    assert.deepEqual(await sigra.migrate(), { applied: ['0001_foundation', '0002_sign_in_steps', '0003_login_throttles', '0004_suspension_and_impersonation'] })
     assert.deepEqual(await sigra.migrate(), { applied: [] })
     assert.ok((await sigra.auth.register({ email: uniqueEmail(), password: GOOD_PASSWORD })).ok)
   })

@@ -1,3 +1,4 @@
+import { Script } from 'node:vm'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
@@ -155,6 +156,7 @@ describeEachBackend('web pages', (env) => {
     const hash = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`
     assert.ok(csp.includes(`style-src ${hash(styles[0]!)}`), 'style hash')
     assert.ok(csp.includes(`script-src ${hash(scripts[0]!)}`), 'script hash')
+    assert.doesNotThrow(() => new Script(scripts[0]!), 'the inline script parses (a raw line break in one of its strings once broke every page)')
     assert.doesNotMatch(html, /\sstyle="/)
     assert.doesNotMatch(html, /\son[a-z]+="/)
     assert.doesNotMatch(html, /(src|href)="(https?:)?\/\/[^"]/, 'no external assets')

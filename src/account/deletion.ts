@@ -15,7 +15,7 @@ const DAY = 86_400_000
 
 export type ScheduleDeletionResult =
   | { ok: true; user: User; deleteAt: Date }
-  | Failure<'sudo_required' | 'already_scheduled' | 'not_found' | 'vetoed' | PendingStepError>
+  | Failure<'sudo_required' | 'impersonated' | 'already_scheduled' | 'not_found' | 'vetoed' | PendingStepError>
 
 /**
  * Starts the grace period (default 14 days). In one transaction: the schedule, a pending email

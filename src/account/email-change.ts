@@ -21,7 +21,7 @@ const NewEmail = v.pipe(EMAIL_INPUT, v.transform(normalizeEmail), v.check(isVali
 
 export type RequestEmailChangeResult =
   | { ok: true; user: User; token: string }
-  | Failure<'invalid' | 'same_email' | 'email_taken' | 'sudo_required' | 'rate_limited' | 'not_found' | 'deletion_scheduled' | PendingStepError>
+  | Failure<'invalid' | 'same_email' | 'email_taken' | 'sudo_required' | 'impersonated' | 'rate_limited' | 'not_found' | 'deletion_scheduled' | PendingStepError>
 
 /**
  * Confirm-then-switch, step one. The current address stays active; the new one is reserved in

@@ -12,7 +12,7 @@ export type ExecuteDeletionResult = { ok: true; strategy: DeletionStrategy } | F
 
 /**
  * Applies the deletion strategy to a scheduled account (the sweep calls it when due; an operator
- * may call it earlier). Everything happens in one transaction with the row locked:
+ * may call it earlier, or, with `immediately`, on an account that was never scheduled). Everything happens in one transaction with the row locked:
  * the `beforeDelete` hook and `userDeleting` subscribers run first (an error aborts it all),
  * a final notice is queued to the address, the audit row is written, then:
  * - every strategy removes credentials: password hash, sessions, email tokens (and through
@@ -26,13 +26,14 @@ export type ExecuteDeletionResult = { ok: true; strategy: DeletionStrategy } | F
 export async function executeDeletion(
   ctx: SigraContext,
   user: Pick<User, 'id'>,
-  options: { strategy?: DeletionStrategy; actorId?: string | null } = {},
+  options: { strategy?: DeletionStrategy; actorId?: string | null; immediately?: boolean } = {},
 ): Promise<ExecuteDeletionResult> {
   return vetoable(() =>
     ctx.db.transaction().execute(async (trx): Promise<ExecuteDeletionResult> => {
       const row = await lockLiveUser(trx, user)
       if (!row) return fail('not_found')
-      if (!isDeletionScheduled(row)) return fail('not_scheduled')
+      // `immediately`: an operator's deletion (the admin feature authorises it), with no grace period.
+      if (!isDeletionScheduled(row) && options.immediately !== true) return fail('not_scheduled')
       const strategy = options.strategy ?? ctx.config.deletion.strategy
       await executeLocked(ctx, trx, row, strategy, options.actorId === undefined ? row.id : options.actorId)
       return { ok: true, strategy }

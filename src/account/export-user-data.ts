@@ -26,7 +26,7 @@ export interface UserDataExport {
   app: unknown
 }
 
-export type ExportUserDataResult = { ok: true; data: UserDataExport } | Failure<'sudo_required' | 'not_found' | PendingStepError>
+export type ExportUserDataResult = { ok: true; data: UserDataExport } | Failure<'sudo_required' | 'impersonated' | 'not_found' | PendingStepError>
 
 /** A JSON-ready document of the user's data (GDPR art. 15/20). Needs a sudo-fresh session; audited. */
 export async function exportUserData(ctx: SigraContext, user: Pick<User, 'id'>, options: { session?: Pick<Session, 'id'> | null } = {}): Promise<ExportUserDataResult> {

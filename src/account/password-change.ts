@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import { link } from '../auth/links.ts'
 import { recordLoginFailure } from '../auth/record-login-failure.ts'
+import { auditDenied } from '../kernel/audit/audit-denied.ts'
 import { writeAudit } from '../kernel/audit/audit-log.ts'
 import type { SigraContext } from '../kernel/context.ts'
 import type { Trx } from '../kernel/db/database.ts'
@@ -21,7 +22,7 @@ const ChangeInput = v.object({ current: PASSWORD_INPUT, password: PASSWORD_INPUT
 
 export type ChangePasswordResult =
   | { ok: true; user: User }
-  | Failure<'invalid' | 'invalid_current_password' | 'locked' | 'no_password' | 'not_found' | 'deletion_scheduled' | 'vetoed'>
+  | Failure<'invalid' | 'invalid_current_password' | 'locked' | 'no_password' | 'not_found' | 'deletion_scheduled' | 'vetoed' | 'impersonated'>
 
 /**
  * Changes the password after verifying the current one (a wrong one counts like a failed login).
@@ -39,6 +40,10 @@ export async function changePassword(
   if (!parsed.ok) return parsed
   const row = await liveUser(ctx.db, user)
   if (!row) return fail('not_found')
+  if (await impersonatedSession(ctx, options.session)) {
+    await auditDenied(ctx, ctx.db, { actorId: row.id, resource: 'account', reason: 'impersonated', operation: 'account.password_change' })
+    return fail('impersonated')
+  }
   if (isDeletionScheduled(row)) return fail('deletion_scheduled')
   if (!row.hashed_password) return fail('no_password')
   const at = ctx.config.clock()
@@ -68,7 +73,7 @@ export async function changePassword(
 
 export type SetPasswordResult =
   | { ok: true; user: User }
-  | Failure<'invalid' | 'sudo_required' | 'password_already_set' | 'not_found' | 'deletion_scheduled' | 'vetoed' | PendingStepError>
+  | Failure<'invalid' | 'sudo_required' | 'impersonated' | 'password_already_set' | 'not_found' | 'deletion_scheduled' | 'vetoed' | PendingStepError>
 
 /** Adds a password to an account that has none (OAuth-only). Needs a sudo-fresh session. */
 export async function setPassword(
@@ -163,4 +168,12 @@ async function setRequirement(ctx: SigraContext, user: Pick<User, 'id'>, require
 /** Reads the flag afresh (a held user object may be stale). */
 export async function mustChangePassword(ctx: SigraContext, user: Pick<User, 'id'>): Promise<boolean> {
   return (await liveUser(ctx.db, user))?.must_change_password ?? false
+}
+
+/** Whether the given session is an operator acting as the user (nothing sensitive happens in the user's name then). */
+async function impersonatedSession(ctx: SigraContext, session: { id?: unknown } | null | undefined): Promise<boolean> {
+  const id = session?.id
+  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return false
+  const row = await ctx.db.selectFrom('sessions').select('impersonator_id').where('id', '=', id).executeTakeFirst()
+  return row?.impersonator_id != null
 }

@@ -13,7 +13,7 @@ export async function revokeOtherSessions(
   ctx: SigraContext,
   user: Pick<User, 'id'>,
   options: { session?: Pick<Session, 'id'> | null } = {},
-): Promise<{ ok: true; count: number } | Failure<'sudo_required' | PendingStepError>> {
+): Promise<{ ok: true; count: number } | Failure<'sudo_required' | 'impersonated' | PendingStepError>> {
   // A malformed id can own no session; checked here so it never reaches the uuid column as a query error.
   const userId = typeof user?.id === 'string' && UUID.test(user.id) ? user.id : ''
   return ctx.db.transaction().execute(async (trx) => {

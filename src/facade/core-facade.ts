@@ -23,12 +23,14 @@ import { listOutbox } from '../kernel/mail/outbox.ts'
 import { listSessions, revokeAllSessions, revokeSession } from '../sessions/manage-sessions.ts'
 import { principalFromHeaders, principalFromRequest } from '../sessions/request-principal.ts'
 import { rotateSession } from '../sessions/rotate-session.ts'
+import { endImpersonation } from '../sessions/end-impersonation.ts'
 import type { Session } from '../sessions/session.ts'
 import { cookiePolicy } from '../sessions/session-cookie.ts'
 import { confirmSudo, isSudo } from '../sessions/sudo.ts'
 import { refusalFor } from '../sessions/sign-in-steps.ts'
 import { resolveSession, validateSession } from '../sessions/validate-session.ts'
 import { bindContext, type CallGate } from './bind-context.ts'
+import type { Readiness } from '../kernel/runtime/readiness.ts'
 import { cleanRequestMeta } from '../kernel/clean-request-meta.ts'
 import { scopeToRequest, type RequestMeta } from '../kernel/request-meta.ts'
 
@@ -38,6 +40,9 @@ export interface FacadeRuntime {
   gate: CallGate
   migrate(): Promise<MigrateReport>
   close(): Promise<void>
+  readiness(): Promise<Readiness>
+  /** Whether the database answers a trivial query now (bounded): what the HTTP handler's circuit probes. */
+  databaseAnswers(): Promise<boolean>
   /** Names of the enabled features, in the order listed. */
   features: readonly string[]
   /** Facade keys of the enabled features (scoped by `withRequest` with core's namespaces). */
@@ -65,8 +70,18 @@ export function coreFacade(ctx: SigraContext, runtime: FacadeRuntime) {
     features: runtime.features,
     /** Applies pending migrations: core's and every enabled feature's (only theirs). */
     migrate: runtime.migrate,
-    /** Graceful shutdown: features' close hooks, then the database and the mail transport. */
+    /**
+     * Graceful shutdown: new calls and requests are refused (HTTP: 503 `unavailable`), running ones
+     * finish (at most `shutdownTimeout`, 10 s), then features' close hooks, the pool and the mailer.
+     */
     close: runtime.close,
+    /**
+     * What `GET {basePath}/ready` answers: `{ ok, database: 'up' | 'down', migrations: 'current' | [pending…],
+     * mail: { pending, oldestSeconds }, closing }`. Never throws for an unreachable database.
+     */
+    readiness: runtime.readiness,
+    /** Whether the database answers a trivial query now (at most 2 s). */
+    databaseAnswers: runtime.databaseAnswers,
     auth: bindContext(
       ctx,
       {
@@ -106,6 +121,8 @@ export function coreFacade(ctx: SigraContext, runtime: FacadeRuntime) {
           fromRequest: principalFromRequest,
           /** `fromRequest` for fetch `Headers`, Node's `IncomingHttpHeaders` or a plain object. */
           fromHeaders: principalFromHeaders,
+          /** Ends an impersonation: `{ ok, token }`, the operator's own session again (null when it has ended). */
+          endImpersonation,
         },
         gate,
       ),

@@ -7,11 +7,12 @@ import type { Migration } from '../kernel/db/migration.ts'
 import { SigraError } from '../kernel/errors.ts'
 import type { MailTemplates } from '../kernel/mail/templates.ts'
 import type { RateLimitRule } from '../kernel/rate-limit/rules.ts'
-import type { RequestAuthenticator } from '../sessions/principal.ts'
+import type { PrincipalExtension, RequestAuthenticator } from '../sessions/principal.ts'
 import type { SignInStep } from '../sessions/sign-in-steps.ts'
 import type { User } from '../users/user.ts'
 import type { Page } from '../web/page.ts'
 import type { SettingsSection } from '../web/settings/settings-section.ts'
+import type { HeaderItem, SignInOption } from '../web/web-deps.ts'
 
 /** What a feature's `setup` is given: the instance it joins. */
 export interface FeatureHost {
@@ -45,14 +46,26 @@ export interface FeatureParts<A> {
   pages?: readonly Page[]
   /** Sections of the settings page, after core's. */
   settings?: readonly SettingsSection[]
+  /** Other ways to sign in, offered on the log-in page under its form (a passkey button). */
+  signInOptions?: readonly SignInOption[]
   /** Steps of the sign-in pipeline (MFA: "pending second factor"), in the order given. */
   steps?: readonly SignInStep[]
   /** Periodic work run by `jobs.runDue()`, reported under `features['<feature>.<name>']`. */
   sweeps?: Readonly<Record<string, () => Promise<unknown>>>
   /** This feature's part of a user's data export (never a secret), under `features.<name>`. */
   exportData?(user: User, db: Executor): Promise<unknown>
+  /**
+   * How many ways to sign in this feature gives the account (its passkeys, its provider accounts),
+   * counted on `db` (the caller's transaction). Core adds the password; a feature removing one of its
+   * own refuses `last_method` when the total would reach zero (see `signInMethodCount`).
+   */
+  signInMethods?(db: Executor, userId: string): Promise<number>
   /** A way to authenticate a request besides the session cookie (API tokens, JWT). */
   authenticate?: RequestAuthenticator
+  /** Fields added to every principal `sessions.fromRequest` answers (declared on `PrincipalExtras`). */
+  principal?: PrincipalExtension
+  /** Items of the pages' header navigation for signed-in users (an organization switcher). */
+  headerItems?: readonly HeaderItem[]
   /** Called by `sigra.close()` before the database closes. */
   close?(): Promise<void>
 }

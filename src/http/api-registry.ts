@@ -31,6 +31,12 @@ export interface ApiRoute<S extends v.GenericSchema = v.GenericSchema> {
    * other route refuses with the step's code (403 `password_change_required`, `mfa_required`).
    */
   step?: string
+  /**
+   * `false`: no CSRF check, for a cross-site POST that changes nothing by itself and carries its own
+   * proof (an OAuth provider's `form_post` callback, which only redirects to the GET callback, where
+   * the state cookie binds it). Default: every unsafe method is checked.
+   */
+  csrf?: false
   /** Status → description, for the document (400/403 CSRF/429 are added where they apply). */
   responses: Record<number, string>
   handle(c: HttpContext, input: v.InferOutput<S>, deps: HttpDeps): Promise<Response>
@@ -50,7 +56,7 @@ export function mountApi(app: Hono<HttpEnv>, routes: readonly ApiRoute[], deps: 
   for (const route of routes) {
     app.on(route.method.toUpperCase(), route.path, async (c) => {
       if (route.body && !readableMediaType(c.req.raw)) return failure(c, { error: 'unsupported_media_type' })
-      if (!passesCsrf(deps.config, c.req.raw)) return failure(c, { error: 'csrf' })
+      if (route.csrf !== false && !passesCsrf(deps.config, c.req.raw)) return failure(c, { error: 'csrf' })
       if (route.auth) {
         const resolved = await c.get('session')()
         const current = admitSession(resolved, route.step)
@@ -73,7 +79,7 @@ export function mountApi(app: Hono<HttpEnv>, routes: readonly ApiRoute[], deps: 
         if (!parsed.success) return failure(c, { error: 'invalid', issues: toFieldIssues(parsed.issues) })
         input = parsed.output
       }
-      return route.handle(c, input as never, depsForRequest(deps, c))
+      return route.handle(c, input as never, depsForRequest(deps, c, c.get('current')))
     })
   }
   mountMethodNotAllowed(app, routes, deps.config.basePath)

@@ -25,6 +25,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   already_scheduled: 409,
   password_already_set: 409,
   not_scheduled: 409,
+  not_impersonating: 409,
   same_email: 422,
   no_password: 422,
   deletion_scheduled: 422,
@@ -33,6 +34,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   unsupported_media_type: 415,
   locked: 423,
   rate_limited: 429,
+  unavailable: 503,
 }
 
 export function statusFor(code: string): number {

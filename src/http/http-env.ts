@@ -6,6 +6,7 @@ import type { Session } from '../sessions/session.ts'
 import type { ResolvedSession } from '../sessions/validate-session.ts'
 import type { User } from '../users/user.ts'
 import type { CookiePolicy } from './cookies.ts'
+import type { HtmlEscapedString } from 'hono/utils/html'
 
 /** What adapters pass along with the Request: the socket's address (a fetch Request has none). */
 export interface ConnectionInfo {
@@ -30,6 +31,8 @@ export interface HttpEnv {
      * still holds the old one, which no longer works. An action resumed after sudo renews from this one.
      */
     renewedToken?: string
+    /** The features' header items for this page view (markup, already escaped), set before a page runs. */
+    headerItems?: HtmlEscapedString
   }
 }
 

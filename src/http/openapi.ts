@@ -18,7 +18,7 @@ export function openApiDocument(config: Readonly<SigraConfig>, routes: readonly 
     if (route.body) note('400', 'invalid (with field issues) or invalid_json')
     if (route.body) note('413', 'payload_too_large')
     if (route.body) note('415', 'unsupported_media_type (send JSON or a urlencoded form)')
-    if (route.method !== 'get') note('403', 'csrf: cross-site request refused')
+    if (route.method !== 'get' && route.csrf !== false) note('403', 'csrf: cross-site request refused')
     if (route.auth) note('401', 'unauthenticated')
     if (route.auth && route.step !== '*') note('403', 'a sign-in step is pending (password_change_required, or a feature\'s code such as mfa_required)')
     note('429', 'rate_limited (Retry-After header)')

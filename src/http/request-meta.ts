@@ -17,8 +17,10 @@ export function requestMeta(deps: { config: Pick<SigraConfig, 'http'> }, c: Http
  * The dependencies for one request: the facade scoped to it, so every audit row its calls write
  * records where the request came from. Every route and page runs with these.
  */
-export function depsForRequest<D extends HttpDeps>(deps: D, c: HttpContext): D {
-  const request = requestMeta(deps, c)
+export function depsForRequest<D extends HttpDeps>(deps: D, c: HttpContext, current?: { session: { impersonatorId: string | null } } | null): D {
+  const meta = requestMeta(deps, c)
+  // An operator impersonating the user is the actor of everything this request writes.
+  const request = current?.session.impersonatorId ? { ...meta, actorId: current.session.impersonatorId, actorType: 'admin' as const } : meta
   return { ...deps, request, sigra: deps.sigra.withRequest(request) }
 }
 

@@ -8,5 +8,6 @@ import { stripUnstorable } from './validation/pg-text.ts'
  */
 export function cleanRequestMeta(meta: RequestMeta | null | undefined): RequestMeta {
   const clean = (value: unknown, max: number) => (typeof value === 'string' && value !== '' ? stripUnstorable(value).slice(0, max) || null : null)
-  return { ip: clean(meta?.ip, 64), userAgent: clean(meta?.userAgent, 512) }
+  const actorId = typeof meta?.actorId === 'string' && /^[0-9a-f-]{36}$/i.test(meta.actorId) ? meta.actorId : null
+  return { ip: clean(meta?.ip, 64), userAgent: clean(meta?.userAgent, 512), ...(actorId ? { actorId, actorType: meta?.actorType ?? 'admin' } : {}) }
 }

@@ -71,6 +71,8 @@ export interface SigraOptions {
   hooks?: LifecycleHooks
   /** Apply pending migrations inside createSigra (the demo does). Default false. */
   autoMigrate?: boolean
+  /** How long `close()` waits for running calls and requests before closing the pool anyway (seconds, default 10). */
+  shutdownTimeout?: number
 }
 
 export interface SigraConfig {
@@ -101,6 +103,7 @@ export interface SigraConfig {
   mail: { maxAttempts: number; backoff: readonly number[]; retentionDays: number }
   hooks: LifecycleHooks
   mailer: MailTransport
+  shutdownTimeout: number
 }
 
 export interface HttpOptions {
@@ -166,6 +169,7 @@ const OptionsSchema = v.object({
   ),
   mail: v.optional(v.object({ maxAttempts: seconds(1), backoff: v.optional(v.array(v.pipe(v.number(), v.minValue(0)))), retentionDays: seconds(1) })),
   autoMigrate: v.optional(v.boolean()),
+  shutdownTimeout: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(600))),
   allowWeakPasswordHashing: v.optional(v.boolean()),
 })
 
@@ -234,6 +238,7 @@ export function resolveConfig(options: SigraOptions): SigraConfig {
     mail: { maxAttempts: o.mail?.maxAttempts ?? 5, backoff: o.mail?.backoff ?? [60, 300, 900, 3600, 4 * 3600], retentionDays: o.mail?.retentionDays ?? 30 },
     hooks: options.hooks ?? {},
     mailer: options.mailer ?? devTransport(),
+    shutdownTimeout: o.shutdownTimeout ?? 10,
   }
 }
 

@@ -6,13 +6,15 @@ import type { LifecycleEvents } from './events.ts'
 import type { MailTemplates } from './mail/templates.ts'
 import type { RateLimiter } from './rate-limit/rate-limiter.ts'
 import type { SignInPipeline } from '../sessions/sign-in-steps.ts'
-import type { RequestAuthenticator } from '../sessions/principal.ts'
+import type { PrincipalExtension, RequestAuthenticator } from '../sessions/principal.ts'
 import type { User } from '../users/user.ts'
 
 /**
  * The explicit dependencies every domain function receives first. Built once by createSigra();
  * nothing is read from module-level state.
  */
+import type { InFlight } from './runtime/in-flight.ts'
+
 export interface SigraContext {
   db: Db
   config: SigraConfig
@@ -26,10 +28,16 @@ export interface SigraContext {
   pipeline: SignInPipeline
   /** Ways besides the session cookie to authenticate a request (features: API tokens, JWT). */
   authenticators: readonly RequestAuthenticator[]
+  /** What features add to every request principal (the organizations feature: the active organization). */
+  principalExtensions?: readonly PrincipalExtension[]
   /** Features' periodic work, run by `jobs.runDue()` after core's, reported under each name. */
   sweeps: ReadonlyArray<{ name: string; run(): Promise<unknown> }>
   /** Features' parts of a user's data export, under `features.<name>`. Never secrets. */
   exporters: ReadonlyArray<{ name: string; export(user: User, db: Executor): Promise<unknown> }>
+  /** Features' counts of an account's ways to sign in (passkeys, provider accounts): see `signInMethodCount`. */
+  signInMethods: ReadonlyArray<(db: Executor, userId: string) => Promise<number>>
+  /** What runs now (facade calls, HTTP requests): what `close()` waits for. */
+  inflight: InFlight
   /** First segments of the enabled features' audit actions: reserved, like core's. */
   auditPrefixes: readonly string[]
   /**

@@ -16,7 +16,7 @@ export interface LifecycleEventMap {
   sessionsRevoked: { userId: string; reason: string; count: number }
   emailChanged: { user: User; previousEmail: string }
   /** Change, set or forced change. API tokens deliberately survive (CI keys keep working). */
-  passwordChanged: { user: User; source: 'change' | 'set' }
+  passwordChanged: { user: User; source: 'change' | 'set' | 'admin' }
   /** Later capabilities revoke API tokens, refresh tokens and trusted devices here. */
   deletionScheduled: { user: User; deleteAt: Date }
   deletionCancelled: { user: User }

@@ -8,6 +8,12 @@
 export interface RequestMeta {
   ip?: string | null
   userAgent?: string | null
+  /**
+   * Who really acts, when it is not the user the call is about: an operator impersonating the user
+   * (audit rows then record the operator as actor and the user as subject).
+   */
+  actorId?: string | null
+  actorType?: 'user' | 'admin' | 'system'
 }
 
 /** Where a scoped facade namespace keeps its request metadata (read by the bound functions through `this`). */

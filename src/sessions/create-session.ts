@@ -14,6 +14,8 @@ export interface NewSessionInput {
   ip?: string | null
   userAgent?: string | null
   impersonatorId?: string | null
+  /** With `impersonatorId`: the operator's own session, handed back when the impersonation ends. */
+  impersonatorSessionId?: string | null
   /** Sign-in steps the session must pass before it is signed in (decided by `signIn`). */
   pendingSteps?: readonly string[]
   /** RFC 8176 method references of how it authenticated. */
@@ -44,6 +46,7 @@ export function newSession(ctx: SigraContext, input: NewSessionInput): { row: Se
     user_agent: input.userAgent?.slice(0, 512) ?? null,
     device_label: deviceLabel(input.userAgent),
     impersonator_id: input.impersonatorId ?? null,
+    impersonator_session_id: input.impersonatorSessionId ?? null,
     active_organization_id: null,
   }
   return { row, session: toSession(row, sessions.idleTimeout), token: formatSessionToken(row.id, secret) }

@@ -20,3 +20,9 @@ export type RequestPrincipal = {
  */
 export type RequestAuthenticator = (headers: HeadersLike) => Promise<RequestPrincipal | null>
 
+/**
+ * What a feature adds to every principal `sessions.fromRequest` answers, whatever authenticated it
+ * (the organizations feature: the organization the request acts in). Runs after authentication,
+ * with the principal; its fields are merged in (declared on `PrincipalExtras`).
+ */
+export type PrincipalExtension = (principal: RequestPrincipal) => Promise<Partial<PrincipalExtras>>

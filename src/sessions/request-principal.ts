@@ -11,12 +11,19 @@ import { validateSession } from './validate-session.ts'
 export async function principalFromHeaders(ctx: SigraContext, headers: HeadersLike | null | undefined): Promise<RequestPrincipal | null> {
   const token = readSessionToken(cookiePolicy(ctx.config), headerValue(headers, 'cookie'))
   const current = token ? await validateSession(ctx, token) : null
-  if (current) return { ...current, via: 'cookie' } as RequestPrincipal
+  if (current) return extended(ctx, { ...current, via: 'cookie' } as RequestPrincipal)
   for (const authenticate of ctx.authenticators) {
     const principal = await authenticate(headers ?? {})
-    if (principal) return principal
+    if (principal) return extended(ctx, principal)
   }
   return null
+}
+
+/** The principal with what each enabled feature adds to it (`PrincipalExtension`), in the order listed. */
+async function extended(ctx: SigraContext, principal: RequestPrincipal): Promise<RequestPrincipal> {
+  let result = principal
+  for (const extend of ctx.principalExtensions ?? []) result = { ...result, ...(await extend(result)) }
+  return result
 }
 
 /** `principalFromHeaders` for a fetch `Request`. */

@@ -23,7 +23,10 @@ export function isSudo(ctx: SigraContext, session: Pick<Session, 'sudoAt' | 'imp
   return ctx.config.clock().getTime() < new Date(session.sudoAt).getTime() + ctx.config.sessions.sudoTtl * 1000
 }
 
-export type SudoCheck = { ok: true; row: SessionRow } | { ok: false; error: 'sudo_required' | PendingStepError }
+/** Why a sudo-gated operation is refused: no fresh sudo, an impersonated session, or a pending sign-in step. */
+export type SudoRefusal = 'sudo_required' | 'impersonated' | PendingStepError
+
+export type SudoCheck = { ok: true; row: SessionRow } | { ok: false; error: SudoRefusal }
 
 /**
  * Reads the session afresh (a caller's object may be stale) and answers it only if it belongs to
@@ -38,7 +41,7 @@ export async function requireSudoSession(
   session: { id?: unknown } | null | undefined,
   options: { allowStep?: string; operation?: string } = {},
 ): Promise<SudoCheck> {
-  const refuse = async (error: 'sudo_required' | PendingStepError): Promise<SudoCheck> => {
+  const refuse = async (error: SudoRefusal): Promise<SudoCheck> => {
     // A refused action is audited (throttled per actor): who, what, why, from where.
     await auditDenied(ctx, db, { actorId: userId, resource: 'account', reason: error, ...(options.operation ? { operation: options.operation } : {}) })
     return fail(error)
@@ -52,6 +55,8 @@ export async function requireSudoSession(
   if (!user) return fail('sudo_required')
   const step = pendingSteps(ctx.pipeline, row.pending_steps, toUser(user)).find((name) => name !== options.allowStep)
   if (step) return refuse(refusalFor(ctx.pipeline, step).error)
+  // While an operator acts as this user, nothing sensitive happens in the user's name: the one place that says so.
+  if (row.impersonator_id) return refuse('impersonated')
   return isSudo(ctx, { sudoAt: row.sudo_at, impersonatorId: row.impersonator_id }) ? { ok: true, row } : refuse('sudo_required')
 }
 

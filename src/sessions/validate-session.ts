@@ -82,7 +82,7 @@ export async function resolveSession(ctx: SigraContext, token: unknown): Promise
   const userRow: UserRow = { ...row, id: row.user_id, created_at: row.user_created_at, updated_at: row.user_updated_at }
   const user = toUser(userRow)
   const pending = pendingSteps(ctx.pipeline, row.pending_steps, user)
-  const session = { ...toSession({ ...row, last_active_at: lastActiveAt }, ctx.config.sessions.idleTimeout), pendingSteps: pending }
+  const session = { ...toSession({ ...row, impersonator_session_id: null, last_active_at: lastActiveAt }, ctx.config.sessions.idleTimeout), pendingSteps: pending }
   return { user, session, pending }
 }
 

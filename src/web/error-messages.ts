@@ -11,6 +11,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   sudo_required: 'For your security, confirm your password first.',
   unconfirmed: 'Confirm your email address first: open the link we sent you.',
   impersonated: 'This is not possible while acting on behalf of another user.',
+  not_impersonating: 'You are not acting on behalf of another user.',
   password_change_required: 'You need to choose a new password before continuing.',
   step_required: 'This sign-in is not complete. Log out and log in again.',
   csrf: 'This form was sent from another site or an old page, so it was refused. Reload the page and try again.',
@@ -30,6 +31,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   locked: 'Too many wrong passwords: sign-in is paused for this account.',
   rate_limited: 'Too many attempts.',
   internal: 'Something went wrong on our side. Please try again.',
+  unavailable: 'We cannot reach our records right now. Nothing you entered was saved: please try again in a moment.',
 }
 
 const GENERIC = 'Something went wrong. Please try again.'

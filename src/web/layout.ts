@@ -13,6 +13,8 @@ export interface LayoutInput {
   config: Readonly<SigraConfig>
   title: string
   current: { user: User; session: Session } | null
+  /** The features' header items for a signed-in user (already rendered), shown before “Settings”. */
+  headerItems?: Html | null
   /** A fixed sentence for a success notice (from `?notice=`), if any. */
   notice?: string | null
   content: Html
@@ -22,7 +24,7 @@ export interface LayoutInput {
  * The page frame: skip link, header with navigation, account banners (deletion scheduled, password
  * change required, unconfirmed address) on every page, then the page's own content.
  */
-export function layout({ config, title, current, notice, content }: LayoutInput): Html {
+export function layout({ config, title, current, headerItems, notice, content }: LayoutInput): Html {
   return h`<!doctype html>
 <html lang="en">
 <head>
@@ -35,9 +37,10 @@ export function layout({ config, title, current, notice, content }: LayoutInput)
 <a class="skip" href="#main">Skip to content</a>
 <header class="site"><div class="bar">
 <a class="brand" href="/">${config.appName}</a>
-<nav aria-label="Account"><ul>${navigation(config, current)}</ul></nav>
+<nav aria-label="Account"><ul>${current && headerItems ? headerItems : ''}${navigation(config, current)}</ul></nav>
 </div></header>
 <main id="main" tabindex="-1">
+${current?.session.impersonatorId ? impersonationBanner(config, current.user) : ''}
 ${current ? banners(config, current.user) : ''}
 ${notice ? h`<div class="flash ok" role="status"><p>${notice}</p></div>` : ''}
 ${content}
@@ -63,4 +66,9 @@ function banners(config: Readonly<SigraConfig>, user: User): Html {
     : ''}${!user.confirmedAt
     ? h`<div class="flash warn" role="status"><p>Please confirm your email address: open the link we sent to ${user.email}.</p>${buttonForm({ action: pagePath(config, 'confirm/resend'), label: 'Send the link again', variant: 'secondary' })}</div>`
     : ''}`
+}
+
+/** On every page while an operator acts as this user: who, and the way back. */
+function impersonationBanner(config: Readonly<SigraConfig>, user: User): Html {
+  return h`<div class="flash warn impersonation" role="status"><p><strong>You are acting as ${user.email}.</strong> Sensitive changes (password, email, two-factor, deletion, tokens) are not possible meanwhile, and everything you do is recorded with your name.</p>${buttonForm({ action: pagePath(config, 'impersonation/stop'), label: 'Stop acting as this user' })}</div>`
 }

@@ -4,6 +4,7 @@ import { passesCsrf } from '../http/csrf.ts'
 import { depsForRequest } from '../http/request-meta.ts'
 import type { HttpContext, HttpEnv } from '../http/http-env.ts'
 import { errorPage } from './error-page.ts'
+import { h } from './html.ts'
 import type { Current, Page } from './page.ts'
 import { pagePath } from './page-path.ts'
 import { readForm } from './read-form.ts'
@@ -24,6 +25,8 @@ export function mountPages(app: Hono<HttpEnv>, deps: WebDeps, pages: readonly Pa
     const resolved = await c.get('session')()
     const current = admitSession(resolved, page.step)
     c.set('current', current)
+    // Features' header items (an organization switcher) are read here: the layout renders synchronously.
+    if (current && deps.headerItems?.length) c.set('headerItems', h`${await Promise.all(deps.headerItems.map((item) => item.render(c, deps, current)))}`)
     if (current || !page.auth) return { current }
     if (resolved) return { redirect: seeOther(c, pagePath(config, deps.sigra.sessions.stepRefusal(resolved.pending[0]!).page)) }
     return { redirect: seeOther(c, pagePath(config, 'log-in', returnTo ? { notice: 'log_in_first', return_to: returnTo } : { notice: 'log_in_first' })) }
@@ -35,7 +38,7 @@ export function mountPages(app: Hono<HttpEnv>, deps: WebDeps, pages: readonly Pa
       router.get(page.path, async (c) => {
         const url = new URL(c.req.url)
         const found = await sessionFor(c, page, `${url.pathname}${url.search}`)
-        return 'redirect' in found ? found.redirect : get(c, depsForRequest(deps, c), found.current)
+        return 'redirect' in found ? found.redirect : get(c, depsForRequest(deps, c, found.current), found.current)
       })
     }
     if (post) {
@@ -45,7 +48,7 @@ export function mountPages(app: Hono<HttpEnv>, deps: WebDeps, pages: readonly Pa
         if ('redirect' in found) return found.redirect
         const read = await readForm(c.req.raw, config.http.maxBodyBytes)
         if (!read.ok) return errorPage(c, deps, read.error)
-        return post(c, depsForRequest(deps, c), read.form, found.current)
+        return post(c, depsForRequest(deps, c, found.current), read.form, found.current)
       })
     }
   }

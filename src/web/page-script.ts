@@ -31,7 +31,7 @@ document.querySelectorAll('button[data-copy]').forEach(function (button) {
   var target = document.getElementById(button.getAttribute('data-copy'))
   if (!target || !navigator.clipboard) { button.hidden = true; return }
   button.addEventListener('click', function () {
-    var lines = target.tagName === 'OL' || target.tagName === 'UL' ? Array.prototype.map.call(target.children, function (li) { return li.textContent.trim() }).join('\n') : target.textContent.trim()
+    var lines = target.tagName === 'OL' || target.tagName === 'UL' ? Array.prototype.map.call(target.children, function (li) { return li.textContent.trim() }).join('\\n') : target.textContent.trim()
     navigator.clipboard.writeText(lines).then(function () { button.textContent = 'Copied' })
   })
 })

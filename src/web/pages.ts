@@ -18,6 +18,7 @@ import { setPasswordPage } from './pages/set-password-page.ts'
 import { settingsPage } from './pages/settings-page.ts'
 import { signUpPage } from './pages/sign-up-page.ts'
 import { sudoPage } from './pages/sudo-page.ts'
+import { stopImpersonationPage } from './pages/stop-impersonation-page.ts'
 
 /** Every reference page, mounted under `pagesPath`. */
 export const PAGES: readonly Page[] = [
@@ -40,4 +41,5 @@ export const PAGES: readonly Page[] = [
   deleteAccountPage,
   cancelDeletionPage,
   exportDataPage,
+  stopImpersonationPage,
 ]

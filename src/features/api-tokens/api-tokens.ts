@@ -32,8 +32,10 @@ export function apiTokens(options: ApiTokensOptions) {
       const ctx: ApiTokensContext = { ...host.ctx, apiTokens: settings }
       const api: ApiTokensApi = host.bind(ctx, API_TOKEN_FUNCTIONS)
       // A password change keeps tokens (CI keys keep working); leaving the account ends them at once.
-      // A suspended or deleted account's tokens stop at the next request anyway (verify reads the account).
+      // A suspension or ban (admin) ends them at once too, so lifting it does not bring them back.
       host.ctx.events.on('deletionScheduled', ({ trx, user, request }) => endAllApiTokens({ ...ctx, request }, trx, user.id, 'deletion_scheduled').then(() => undefined))
+      host.ctx.events.on('sessionsRevoked', ({ trx, userId, reason, request }) =>
+        reason === 'suspended' || reason === 'banned' ? endAllApiTokens({ ...ctx, request }, trx, userId, reason).then(() => undefined) : undefined)
       host.ctx.events.on('userDeleting', ({ trx, user, request }) => endAllApiTokens({ ...ctx, request }, trx, user.id, 'deleted').then(() => undefined))
       return {
         api,

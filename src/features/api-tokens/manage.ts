@@ -28,7 +28,7 @@ const CreateInput = v.object({
 
 export type CreateApiTokenResult =
   | { ok: true; token: string; apiToken: ApiToken }
-  | Failure<'invalid' | 'sudo_required' | 'not_found' | 'too_many_tokens' | PendingStepError>
+  | Failure<'invalid' | 'sudo_required' | 'impersonated' | 'not_found' | 'too_many_tokens' | PendingStepError>
 
 /**
  * A new personal access token (sudo): a name, scopes from the host's registry (unknown ones are
@@ -92,7 +92,7 @@ export async function revokeApiToken(
   user: Pick<User, 'id'>,
   id: unknown,
   options: { session?: Pick<Session, 'id'> | null } = {},
-): Promise<{ ok: true } | Failure<'not_found' | 'sudo_required' | PendingStepError>> {
+): Promise<{ ok: true } | Failure<'not_found' | 'sudo_required' | 'impersonated' | PendingStepError>> {
   const row = await liveUser(ctx.db, user)
   if (!row) return fail('not_found')
   const check = await requireSudoSession(ctx, ctx.db, row.id, options.session, { operation: 'api.token_revoke' })
@@ -122,7 +122,7 @@ export async function revokeAllApiTokens(
   ctx: ApiTokensContext,
   user: Pick<User, 'id'>,
   options: { session?: Pick<Session, 'id'> | null } = {},
-): Promise<{ ok: true; count: number } | Failure<'not_found' | 'sudo_required' | PendingStepError>> {
+): Promise<{ ok: true; count: number } | Failure<'not_found' | 'sudo_required' | 'impersonated' | PendingStepError>> {
   const row = await liveUser(ctx.db, user)
   if (!row) return fail('not_found')
   const check = await requireSudoSession(ctx, ctx.db, row.id, options.session, { operation: 'api.token_revoke_all' })

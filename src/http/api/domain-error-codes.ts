@@ -17,6 +17,7 @@ export type ApiDomainErrorCode =
   | FailureCode<Sessions['revoke']>
   | FailureCode<Sessions['confirmSudo']>
   | FailureCode<Sessions['rotate']>
+  | FailureCode<Sessions['endImpersonation']>
   | FailureCode<Account['revokeOtherSessions']>
   | FailureCode<Account['requestEmailChange']>
   | FailureCode<Account['confirmEmailChange']>
@@ -40,6 +41,7 @@ export const HTTP_ERROR_CODES = [
   'password_change_required',
   'not_found',
   'method_not_allowed',
+  'unavailable',
 ] as const
 
 /** Step codes features add by augmentation: their statuses come with the feature (`errors`), not this table. */
@@ -60,6 +62,7 @@ const DOMAIN_CODES = {
   already_scheduled: true,
   password_already_set: true,
   not_scheduled: true,
+  not_impersonating: true,
   same_email: true,
   no_password: true,
   deletion_scheduled: true,

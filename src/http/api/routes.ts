@@ -5,7 +5,7 @@ import { cancelDeletionRoute, deletionStatusRoute, scheduleDeletionRoute } from 
 import { cancelEmailChangeRoute, confirmEmailChangeRoute, requestEmailChangeRoute } from './email-change-routes.ts'
 import { exportDataRoute } from './export-route.ts'
 import { changePasswordRoute, requestPasswordResetRoute, resetPasswordRoute, setPasswordRoute } from './password-routes.ts'
-import { confirmSudoRoute, listSessionsRoute, revokeOtherSessionsRoute, revokeSessionRoute } from './session-routes.ts'
+import { confirmSudoRoute, endImpersonationRoute, listSessionsRoute, revokeOtherSessionsRoute, revokeSessionRoute } from './session-routes.ts'
 
 /** Every JSON API route, in the order the OpenAPI document lists them. */
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -30,4 +30,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   cancelDeletionRoute,
   deletionStatusRoute,
   exportDataRoute,
+  endImpersonationRoute,
 ] as readonly ApiRoute[]

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { defineRoute } from '../api-registry.ts'
-import { clearedSessionCookie } from '../cookies.ts'
+import { clearedSessionCookie, sessionCookie } from '../cookies.ts'
 import { failure, ok } from '../responses.ts'
 import { Password } from './input-schemas.ts'
 import { cookieToken } from './session-cookie.ts'
@@ -72,5 +72,20 @@ export const confirmSudoRoute = defineRoute({
     const renewed = await renewSessionCookie(c, deps)
     if (!renewed) return failure(c, { error: 'invalid_session' })
     return ok(c, { session: renewed, sudo: deps.sigra.sessions.isSudo(renewed) })
+  },
+})
+
+export const endImpersonationRoute = defineRoute({
+  method: 'post',
+  path: '/impersonation/stop',
+  tag: 'session',
+  summary: "End the impersonation this session is: the operator's own session comes back under a renewed cookie (none when it has ended).",
+  auth: true,
+  responses: { 200: 'Ended; Set-Cookie carries the operator session (or clears the cookie)', 409: 'not_impersonating' },
+  async handle(c, _body, deps) {
+    const result = await deps.sigra.sessions.endImpersonation(cookieToken(c, deps))
+    if (!result.ok) return failure(c, result)
+    c.header('Set-Cookie', result.token && result.session ? sessionCookie(deps.cookies, result.token, result.session) : clearedSessionCookie(deps.cookies))
+    return ok(c, { session: result.session })
   },
 })

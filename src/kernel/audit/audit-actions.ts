@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   'session.sudo_enter',
   'session.sudo_failure',
   'session.step_passed',
+  'session.impersonation_end',
   'account.email_change_request',
   'account.email_change_confirm',
   'account.email_change_cancel',

@@ -35,12 +35,25 @@ export function auditRow(ctx: SigraContext, entry: AuditEntry): NewAuditEventRow
     action: entry.action,
     outcome: entry.outcome ?? 'success',
     user_id: entry.userId ?? null,
-    actor_id: entry.actorId === undefined ? (entry.userId ?? null) : entry.actorId,
-    actor_type: entry.actorType ?? (entry.actorId === null ? 'system' : 'user'),
+    ...actorOf(ctx, entry),
     ip: (entry.ip !== undefined ? entry.ip : ctx.request?.ip)?.slice(0, 64) ?? null,
     user_agent: (entry.userAgent !== undefined ? entry.userAgent : ctx.request?.userAgent)?.slice(0, 512) ?? null,
     metadata: JSON.stringify(metadata),
   }
+}
+
+/**
+ * Who acted. An operator acting as the user (impersonation: `ctx.request.actorId`) is the actor of
+ * whatever the call writes in the user's name — an entry that names no actor, or names the user
+ * themself — so every action during an impersonation carries both ids. An entry naming someone else
+ * (an admin call, the system) keeps its own.
+ */
+function actorOf(ctx: SigraContext, entry: AuditEntry): Pick<NewAuditEventRow, 'actor_id' | 'actor_type'> {
+  const operator = ctx.request?.actorId
+  const inUsersName = entry.actorId === undefined || (entry.actorId !== null && entry.actorId === entry.userId)
+  if (operator && inUsersName && operator !== entry.userId) return { actor_id: operator, actor_type: ctx.request?.actorType ?? 'admin' }
+  if (entry.actorId === undefined) return { actor_id: entry.userId ?? null, actor_type: entry.actorType ?? 'user' }
+  return { actor_id: entry.actorId, actor_type: entry.actorType ?? (entry.actorId === null ? 'system' : 'user') }
 }
 
 /** Writes one audit row on the given executor: pass the transaction of the change so both commit together. */

@@ -10,4 +10,9 @@ export interface DatabaseDriver {
   createDialect(): Dialect
   /** Closes what the driver opened itself (never a pool the host passed in). */
   close(): Promise<void>
+  /**
+   * Tells when a connection is lost outside a query (the server ended it: shutdown, failover,
+   * `pg_terminate_backend`): the HTTP handler then answers 503 until the database answers again.
+   */
+  onConnectionLost?(listener: (error: unknown) => void): void
 }

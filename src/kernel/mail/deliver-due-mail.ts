@@ -39,20 +39,7 @@ export async function deliverDueMail(ctx: SigraContext, options: { batchSize?: n
     try {
       const body = row.sealed_body ? (JSON.parse(ctx.mailSealer.open(row.sealed_body)) as { text: string; html: string }) : null
       if (!body) throw new Error('message body is missing')
-      await mailer.send({ from: mailFrom, to: row.to_address, subject: row.subject, text: body.text, html: body.html })
-      await ctx.db
-        .updateTable('mail_outbox')
-        .set({
-          status: 'sent',
-          attempts,
-          sent_at: clock(),
-          leased_until: null,
-          last_error: null,
-          ...(mailer.keepsBodies ? {} : { sealed_body: null }),
-        })
-        .where('id', '=', row.id)
-        .execute()
-      report.sent++
+      await mailer.send({ from: mailFrom, to: row.to_address, subject: row.subject, text: body.text, html: body.html, messageId: messageIdFor(ctx, row) })
     } catch (error) {
       // A 5xx SMTP reply (no such mailbox, refused) will not change by retrying: give up now.
       const giveUp = attempts >= policy.maxAttempts || isPermanentRefusal(error)
@@ -71,9 +58,32 @@ export async function deliverDueMail(ctx: SigraContext, options: { batchSize?: n
         .execute()
       if (giveUp) report.failed++
       else report.retrying++
+      continue
     }
+    // Sent. If marking it fails (the database went away), the error ends this pass: the row keeps
+    // its lease, which runs out, and the message goes again with the same Message-ID (at-least-once).
+    await ctx.db
+      .updateTable('mail_outbox')
+      .set({
+        status: 'sent',
+        attempts,
+        sent_at: clock(),
+        leased_until: null,
+        last_error: null,
+        ...(mailer.keepsBodies ? {} : { sealed_body: null }),
+      })
+      .where('id', '=', row.id)
+      .execute()
+    report.sent++
   }
   return report
+}
+
+/** Stable per outbox row (and schema), so a message sent twice is recognisably the same message. */
+function messageIdFor(ctx: SigraContext, row: { id: string | number; created_at: Date | string }): string {
+  const host = new URL(ctx.config.baseUrl).hostname || 'localhost'
+  const created = new Date(row.created_at).getTime()
+  return `<sigra.${ctx.config.schema}.${row.id}.${created.toString(36)}@${host}>`
 }
 
 function isPermanentRefusal(error: unknown): boolean {

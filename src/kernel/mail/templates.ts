@@ -29,7 +29,7 @@ export interface MailTemplates {
   emailChangeRequested(data: TemplateContext & { newEmail: string; settingsUrl: string }): MailContent
   /** To the old address once switched, with a way to report it was not them. */
   emailChanged(data: TemplateContext & { newEmail: string; reportTo: string; resetUrl: string }): MailContent
-  passwordChanged(data: TemplateContext & { resetUrl: string; source: 'change' | 'set' }): MailContent
+  passwordChanged(data: TemplateContext & { resetUrl: string; source: 'change' | 'set' | 'admin' }): MailContent
   deletionScheduled(data: TemplateContext & { deleteAt: Date; loginUrl: string }): MailContent
   deletionCancelled(data: TemplateContext): MailContent
   accountDeleted(data: TemplateContext): MailContent
@@ -85,7 +85,9 @@ export const defaultTemplates: CoreMailTemplates = {
       undefined, [`If this was not you, report it right away by replying to this message or writing to ${d.reportTo}.`]),
   passwordChanged: (d) =>
     compose(d.appName, d.source === 'set' ? `A password was added to your ${d.appName} account` : `Your ${d.appName} password was changed`,
-      [d.source === 'set' ? 'Your account can now be signed in to with a password.' : 'The password of your account was changed, and every other device was signed out.'],
+      [d.source === 'set' ? 'Your account can now be signed in to with a password.'
+        : d.source === 'admin' ? 'An administrator set a new password on your account, and every device was signed out.'
+        : 'The password of your account was changed, and every other device was signed out.'],
       undefined, [`If this was not you, reset your password at ${d.resetUrl} and review your account.`]),
   deletionScheduled: (d) =>
     compose(d.appName, `Your ${d.appName} account will be deleted`, [`Your account is scheduled for deletion on ${d.deleteAt.toUTCString()}. You have been signed out everywhere.`],

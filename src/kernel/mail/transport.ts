@@ -7,6 +7,11 @@ export interface OutgoingMail {
   subject: string
   text: string
   html: string
+  /**
+   * `<…@host>`, the same on every attempt of one outbox row: delivery is at-least-once (a crash
+   * between "sent" and "marked sent" sends again), and receivers de-duplicate on it.
+   */
+  messageId?: string
 }
 
 /**

@@ -1,6 +1,7 @@
 import { readCookie, sessionCookie, readSessionToken } from '../../http/cookies.ts'
 import { statusFor } from '../../http/error-status.ts'
 import type { HttpContext, HttpDeps } from '../../http/http-env.ts'
+import type { WebDeps } from '../web-deps.ts'
 import { requestMeta } from '../../http/request-meta.ts'
 import { errorSummary, hidden, input } from '../form-controls.ts'
 import { formErrors, type FormFailure } from '../form-errors.ts'
@@ -12,23 +13,28 @@ import { safeReturnTo } from '../../http/middleware/safe-return-to.ts'
 import { seeOther } from '../see-other.ts'
 
 /** `prefilled`: the login came with the link (after signing up), so the password field takes the focus. */
-function view(c: HttpContext, deps: HttpDeps, values: { login: string; rememberMe: boolean; returnTo: string; prefilled?: boolean }, failure: FormFailure | null, status = 200): Response {
+function view(c: HttpContext, deps: WebDeps, values: { login: string; rememberMe: boolean; returnTo: string; prefilled?: boolean }, failure: FormFailure | null, status = 200): Response {
   const { config } = deps
   const errors = formErrors(failure, config, ['login', 'password'])
+  // Other ways to sign in the enabled features offer (none without features): shown under the form.
+  const options = deps.signInOptions ?? []
+  const autocomplete = ['username', ...options.flatMap((o) => (o.loginAutocomplete ? [o.loginAutocomplete] : []))].join(' ')
   return renderPage(c, deps, {
     title: 'Log in',
     status,
+    scripts: options.flatMap((o) => o.scripts ?? []),
     content: h`<h1>Log in</h1>
 ${deletionDate(c)}
 ${errorSummary(errors.summary)}
 <form class="card" method="post" action="${pagePath(config, 'log-in')}" novalidate>
 ${hidden('return_to', values.returnTo)}
-${input({ id: 'login', name: 'login', label: 'Email address or username', type: 'text', autocomplete: 'username', value: values.login, issues: errors.field('login'), autofocus: !values.prefilled })}
+${input({ id: 'login', name: 'login', label: 'Email address or username', type: 'text', autocomplete, value: values.login, issues: errors.field('login'), autofocus: !values.prefilled })}
 ${input({ id: 'password', name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', issues: errors.field('password'), autofocus: values.prefilled === true })}
 <div class="field"><label class="check"><input type="checkbox" name="remember_me" value="on"${values.rememberMe ? h` checked` : ''}> Remember me on this device</label>
 <span class="hint">Stay logged in for ${Math.round(config.sessions.rememberMeMaxAge / 86400)} days. Do not use on a shared computer.</span></div>
 <div class="actions"><button type="submit">Log in</button><a href="${pagePath(config, 'forgot-password')}">Forgot your password?</a></div>
 </form>
+${options.map((o) => o.render(deps))}
 <p>New here? <a href="${pagePath(config, 'sign-up')}">Create an account</a>.</p>`,
   })
 }

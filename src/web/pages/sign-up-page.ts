@@ -7,16 +7,20 @@ import { definePage } from '../page.ts'
 import { pagePath } from '../page-path.ts'
 import { renderPage } from '../render-page.ts'
 import { seeOther } from '../see-other.ts'
-import type { HttpContext, HttpDeps } from '../../http/http-env.ts'
+import type { HttpContext } from '../../http/http-env.ts'
+import type { WebDeps } from '../web-deps.ts'
 
 const FIELDS = ['email', 'password', 'username']
 
-function view(c: HttpContext, deps: HttpDeps, values: { email: string; username: string }, failure: FormFailure | null, status = 200): Response {
+function view(c: HttpContext, deps: WebDeps, values: { email: string; username: string }, failure: FormFailure | null, status = 200): Response {
   const errors = formErrors(failure, deps.config, FIELDS, { email_taken: 'email' })
   const { config } = deps
+  // Other ways to sign up the enabled features offer (a provider's button), under the form.
+  const options = (deps.signInOptions ?? []).filter((o) => o.renderSignUp)
   return renderPage(c, deps, {
     title: 'Sign up',
     status,
+    scripts: options.flatMap((o) => o.scripts ?? []),
     content: h`<h1>Create your account</h1>
 ${errorSummary(errors.summary)}
 <form class="card" method="post" action="${pagePath(config, 'sign-up')}" novalidate>
@@ -25,6 +29,7 @@ ${input({ id: 'username', name: 'username', label: 'Username (optional)', type: 
 ${input({ id: 'password', name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: `At least ${config.password.minLength} characters. A few unrelated words make a strong one.`, issues: errors.field('password') })}
 <div class="actions"><button type="submit">Create account</button></div>
 </form>
+${options.map((o) => o.renderSignUp!(deps))}
 <p>Already have an account? <a href="${pagePath(config, 'log-in')}">Log in</a>.</p>`,
   })
 }

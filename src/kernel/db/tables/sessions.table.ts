@@ -20,6 +20,8 @@ export interface SessionsTable {
   user_agent: string | null
   device_label: string | null
   impersonator_id: string | null
+  /** The operator's own session an impersonation started from (handed back, renewed, when it ends). */
+  impersonator_session_id: Generated<string | null>
   active_organization_id: string | null
 }
 

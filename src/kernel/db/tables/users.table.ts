@@ -3,7 +3,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 /** Timestamps are written from the injected clock, read back as Date. */
 export type Timestamp = ColumnType<Date, Date, Date>
 
-export type UserStatus = 'active' | 'disabled' | 'deleted'
+/** `suspended` and `banned` are set by an operator (the admin feature); only `active` signs in. */
+export type UserStatus = 'active' | 'disabled' | 'suspended' | 'banned' | 'deleted'
 
 export interface UsersTable {
   id: Generated<string>
