@@ -45,11 +45,19 @@ export interface DemoServer {
   output: () => string
   /** SIGTERM, then SIGKILL if it lingers; removes the data folder. Safe to call twice. */
   stop: () => Promise<void>
+  /**
+   * The site's first account, signed up (not confirmed) as soon as the demo answers: with admin()
+   * in the demo it is the Owner, so the journeys' own accounts are ordinary Users, as on a live site.
+   */
+  owner: { email: string; password: string }
 }
+
+const OWNER_PASSWORD = 'lantern orchard bicycle meadow'
 
 /**
  * `sigra demo --port <free> --data <fresh tmp dir>` as a child process on loopback, resolved once it
- * prints that it listens and answers GET /. PGlite creates its data folder first: allow for a slow machine.
+ * prints that it listens and answers GET /, and its first account (`owner`) is signed up. PGlite
+ * creates its data folder first: allow for a slow machine.
  */
 export async function startDemo(startupMs = 200_000): Promise<DemoServer> {
   const port = await freePort()
@@ -79,6 +87,7 @@ export async function startDemo(startupMs = 200_000): Promise<DemoServer> {
     }
   }
   const origin = `http://localhost:${port}`
+  const owner = { email: `site-owner-${port}-${Date.now().toString(36)}@example.com`, password: OWNER_PASSWORD }
   try {
     const started = Date.now()
     for (;;) {
@@ -93,32 +102,45 @@ export async function startDemo(startupMs = 200_000): Promise<DemoServer> {
       }
       await new Promise((r) => setTimeout(r, 200))
     }
+    const signUp = await fetch(`http://127.0.0.1:${port}/account/sign-up`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+      body: new URLSearchParams({ email: owner.email, password: owner.password }),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(30_000),
+    })
+    await signUp.body?.cancel()
+    assert.equal(signUp.status, 303, `the site owner's sign-up was refused (${signUp.status}): ${output}`)
   } catch (error) {
     await stop()
     throw error
   }
-  return { origin, output: () => output, stop }
+  return { origin, output: () => output, stop, owner }
 }
 
 export const ARTIFACTS = join(ROOT, 'test-artifacts/browser')
 
-/** Empties (and creates) the screenshot folder. */
-export async function freshArtifacts(): Promise<void> {
-  await rm(ARTIFACTS, { recursive: true, force: true })
-  await mkdir(ARTIFACTS, { recursive: true })
+/**
+ * Empties (and creates) the screenshot folder: `test-artifacts/browser/` unless told. Test files run
+ * two at a time, so each browser test file owns its folder (the MFA journey: `test-artifacts/browser-mfa/`).
+ */
+export async function freshArtifacts(dir = ARTIFACTS): Promise<void> {
+  await rm(dir, { recursive: true, force: true })
+  await mkdir(dir, { recursive: true })
 }
 
 /**
- * Numbered full-page screenshots, `NN-name.png`; each file is checked to exist and be non-empty.
- * One camera per test file, so numbers follow the order the pages were seen.
+ * Numbered full-page screenshots, `NN-name.png` in `dir` (the folder `freshArtifacts` made); each
+ * file is checked to exist and be non-empty. One camera per test file, so numbers follow the order
+ * the pages were seen.
  */
-export function camera(start = 1) {
+export function camera(start = 1, dir = ARTIFACTS) {
   let n = start
   const taken: string[] = []
   return {
     taken,
     async shoot(page: Page, name: string): Promise<string> {
-      const file = join(ARTIFACTS, `${String(n++).padStart(2, '0')}-${name}.png`)
+      const file = join(dir, `${String(n++).padStart(2, '0')}-${name}.png`)
       await page.screenshot({ path: file, fullPage: true })
       const info = await stat(file)
       assert.ok(info.isFile() && info.size > 0, `screenshot ${file} is empty`)

@@ -28,7 +28,7 @@ export type StartEnrollmentResult =
       /** The enrolment must be confirmed with a valid code before this. */
       expiresAt: Date
     }
-  | Failure<'sudo_required' | 'already_enabled' | 'not_found' | PendingStepError>
+  | Failure<'sudo_required' | 'impersonated' | 'already_enabled' | 'not_found' | PendingStepError>
 
 /**
  * Starts (or restarts) a TOTP enrolment: a new 160-bit key, sealed at rest, waiting for a first
@@ -68,7 +68,7 @@ export type ConfirmEnrollmentResult =
       token?: string
       session?: Session
     }
-  | Failure<'invalid' | 'invalid_code' | 'no_enrollment' | 'sudo_required' | 'already_enabled' | 'not_found' | 'rate_limited' | PendingStepError>
+  | Failure<'invalid' | 'invalid_code' | 'no_enrollment' | 'sudo_required' | 'impersonated' | 'already_enabled' | 'not_found' | 'rate_limited' | PendingStepError>
 
 /**
  * Confirms the enrolment with a first valid code: MFA is on from this commit, backup codes are

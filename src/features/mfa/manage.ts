@@ -34,7 +34,7 @@ export async function status(ctx: MfaContext, user: Pick<User, 'id'>): Promise<M
   return { enabled: enabledAt !== null, enabledAt, backupCodesRemaining: enabledAt ? await remainingBackupCodes(ctx.db, row.id) : 0, required: ctx.mfa.required(toUser(row)) }
 }
 
-export type RegenerateResult = { ok: true; backupCodes: string[] } | Failure<'sudo_required' | 'not_enabled' | 'not_found' | PendingStepError>
+export type RegenerateResult = { ok: true; backupCodes: string[] } | Failure<'sudo_required' | 'impersonated' | 'not_enabled' | 'not_found' | PendingStepError>
 
 /** A new set of ten backup codes (sudo); the old set stops working; the user is mailed. */
 export async function regenerateBackupCodes(ctx: MfaContext, user: Pick<User, 'id'>, options: { session?: Pick<Session, 'id'> | null } = {}): Promise<RegenerateResult> {
@@ -61,7 +61,7 @@ async function removeAll(trx: Trx, userId: string): Promise<void> {
 
 export type DisableResult =
   | { ok: true }
-  | Failure<'invalid' | 'invalid_code' | 'locked' | 'sudo_required' | 'not_enabled' | 'not_found' | 'required_by_policy' | PendingStepError>
+  | Failure<'invalid' | 'invalid_code' | 'locked' | 'sudo_required' | 'impersonated' | 'not_enabled' | 'not_found' | 'required_by_policy' | PendingStepError>
 
 /**
  * Turns MFA off: needs a sudo-fresh session and a current code (or a backup code), so a stolen

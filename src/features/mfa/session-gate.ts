@@ -10,7 +10,7 @@ import './augment.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-export type EnrolmentGate = { ok: true; heldForEnrollment: boolean } | { ok: false; error: 'sudo_required' | PendingStepError }
+export type EnrolmentGate = { ok: true; heldForEnrollment: boolean } | { ok: false; error: 'sudo_required' | 'impersonated' | PendingStepError }
 
 /**
  * Enrolling needs a sudo-fresh session, or the session a sign-in just created and holds at the

@@ -11,7 +11,7 @@ import { sudoPrompt } from '../../../web/pages/sudo-prompt.ts'
 import type { WebDeps } from '../../../web/web-deps.ts'
 import type { MfaApi } from '../api.ts'
 import { backupCodesView } from './backup-codes-view.ts'
-import { mfaMessage } from './mfa-messages.ts'
+import { codeErrors, mfaMessage } from './mfa-messages.ts'
 
 /** Groups of four, as apps print keys: easier to type by hand. */
 const grouped = (secret: string) => secret.replace(/(.{4})/g, '$1 ').trim()
@@ -73,7 +73,15 @@ ${input({ id: 'code', name: 'code', label: 'Code', type: 'text', autocomplete: '
         if (result.error === 'sudo_required') return sudoPrompt(c, deps, page, form)
         if (result.error === 'invalid_code') {
           // The same enrolment: show its code again (restarting would change the key the user scanned).
-          return renderPage(c, deps, { title: 'Scan the code', status: 400, content: h`<h1>That code did not match</h1>${errorSummary(mfaMessage('invalid_code'))}<p>Check that the app's clock is right and enter the code it shows now.</p><form method="post" action="${pagePath(deps.config, 'mfa/enroll')}" novalidate class="card">${hidden('action', 'confirm')}${input({ id: 'code', name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-code', inputmode: 'numeric', autofocus: true, maxlength: 8, issues: [mfaMessage('invalid_code')] })}<div class="actions"><button type="submit">Turn on</button><a href="${pagePath(deps.config, 'mfa/enroll')}">Start again</a></div></form>` })
+          const errors = codeErrors({ code: 'invalid_code' }, 'code')
+          return renderPage(c, deps, { title: 'Scan the code', status: 400, content: h`<h1>That code did not match</h1>
+${errorSummary(errors.summary)}
+<form method="post" action="${pagePath(deps.config, 'mfa/enroll')}" novalidate class="card">
+<p>Check that the app's clock is right and enter the code it shows now.</p>
+${hidden('action', 'confirm')}
+${input({ id: 'code', name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-code', inputmode: 'numeric', autofocus: true, maxlength: 8, issues: errors.field })}
+<div class="actions"><button type="submit">Turn on</button><a href="${pagePath(deps.config, 'mfa/enroll')}">Start again</a></div>
+</form>` })
         }
         return renderPage(c, deps, { title: 'Set up two-factor authentication', status: deps.statusFor(result.error), content: h`<h1>Set up two-factor authentication</h1>${errorSummary(mfaMessage(result.error))}<p><a href="${pagePath(deps.config, 'mfa/enroll')}">Start again</a></p>` })
       }

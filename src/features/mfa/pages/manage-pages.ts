@@ -9,7 +9,7 @@ import { seeOther } from '../../../web/see-other.ts'
 import { sudoPrompt } from '../../../web/pages/sudo-prompt.ts'
 import type { MfaApi } from '../api.ts'
 import { backupCodesView } from './backup-codes-view.ts'
-import { mfaMessage } from './mfa-messages.ts'
+import { codeErrors, mfaMessage } from './mfa-messages.ts'
 
 /** New backup codes (sudo, resumed after the prompt): the old set stops working. */
 export function backupCodesPage(api: MfaApi): Page {
@@ -29,15 +29,18 @@ export function backupCodesPage(api: MfaApi): Page {
 
 /** Turning MFA off: sudo (resumed), and a current code or a backup code on top. */
 export function disablePage(api: MfaApi): Page {
-  const form = (action: string, backup: boolean, error: { code: string; retryAfter?: number } | null) => h`<h1>Turn off two-factor authentication</h1>
-${errorSummary(error ? mfaMessage(error.code, error.retryAfter) : null)}
+  const form = (action: string, backup: boolean, error: { code: string; retryAfter?: number } | null) => {
+    const errors = codeErrors(error, backup ? 'backup_code' : 'code')
+    return h`<h1>Turn off two-factor authentication</h1>
+${errorSummary(errors.summary)}
 <form class="card" method="post" action="${action}" novalidate>
 <p>Signing in will then need only your password. To be sure it is you, enter a code from your app${backup ? '' : ' (or use a backup code)'}.</p>
 ${backup
-  ? input({ id: 'backup-code', name: 'backup_code', label: 'Backup code', type: 'text', autocomplete: 'off', autofocus: true, maxlength: 32 })
-  : input({ id: 'code', name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-code', inputmode: 'numeric', autofocus: true, maxlength: 8 })}
+  ? input({ id: 'backup-code', name: 'backup_code', label: 'Backup code', type: 'text', autocomplete: 'off', autofocus: true, maxlength: 32, issues: errors.field })
+  : input({ id: 'code', name: 'code', label: 'Code', type: 'text', autocomplete: 'one-time-code', inputmode: 'numeric', autofocus: true, maxlength: 8, issues: errors.field })}
 <div class="actions"><button type="submit" class="danger">Turn off</button><a href="${backup ? action : `${action}?backup=1`}">${backup ? 'Use a code from your app instead' : 'Use a backup code instead'}</a></div>
 </form>`
+  }
   const page: Page = definePage({
     path: '/mfa/disable',
     auth: true,

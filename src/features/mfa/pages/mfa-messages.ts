@@ -18,3 +18,18 @@ export function mfaMessage(code: string, retryAfter?: number): string {
   if (code === 'locked' && retryAfter) return `${text} Try again in ${Math.ceil(retryAfter / 60)} minute${retryAfter > 60 ? 's' : ''}.`
   return text
 }
+
+/** What core's forms say above a form whose one field holds the message (see `formErrors`). */
+const ONE_FIELD = 'One field needs attention: see the message next to it.'
+
+/**
+ * A refused code on a one-field form: a wrong or missing code is said next to the field (its
+ * input marked invalid and described by it) and the summary at the top points there, so no
+ * sentence is shown twice; anything else (locked, rate limited, an ended sign-in) is the summary.
+ */
+export function codeErrors(error: { code: string; retryAfter?: number } | null, field: 'code' | 'backup_code'): { summary: string | null; field: string[] } {
+  if (!error) return { summary: null, field: [] }
+  if (error.code === 'invalid_code') return { summary: ONE_FIELD, field: [mfaMessage('invalid_code')] }
+  if (error.code === 'invalid') return { summary: ONE_FIELD, field: [field === 'backup_code' ? 'Enter one of your backup codes.' : mfaMessage('invalid')] }
+  return { summary: mfaMessage(error.code, error.retryAfter), field: [] }
+}

@@ -22,13 +22,14 @@ export function mfaSettingsSection(api: MfaApi, settings: MfaSettings): Settings
 <div class="actions"><a class="button" href="${path('mfa/enroll')}">Set up two-factor authentication</a></div>
 </section>`
       }
+      // The backup-codes form is the `.actions` row itself: on a phone its button and “Turn off” are both full width.
       const devices = settings.trustedDeviceDays === null ? [] : await mfa.trustedDevices(current.user)
       return h`<section class="card" id="mfa" aria-labelledby="mfa-title">
 <h2 id="mfa-title">Two-factor authentication</h2>
 <p>On since ${formatDate(status.enabledAt!)}. Signing in asks for a code from your authenticator app.</p>
 <p>${status.backupCodesRemaining === 0 ? h`<strong>You have no backup codes left.</strong>` : h`${status.backupCodesRemaining} backup code${status.backupCodesRemaining === 1 ? '' : 's'} left.`}</p>
-<div class="actions">${buttonForm({ action: path('mfa/backup-codes'), label: 'Create new backup codes', variant: 'secondary', confirm: 'Create new backup codes? The old ones stop working.' })}
-${status.required ? '' : h`<a class="button secondary" href="${path('mfa/disable')}">Turn off</a>`}</div>
+<form method="post" action="${path('mfa/backup-codes')}" class="actions" data-confirm="Create new backup codes? The old ones stop working."><button type="submit" class="secondary">Create new backup codes</button>
+${status.required ? '' : h`<a class="button secondary" href="${path('mfa/disable')}">Turn off</a>`}</form>
 ${settings.trustedDeviceDays === null ? '' : h`<h3>Trusted devices</h3>
 ${devices.length === 0
   ? h`<p class="muted">No device skips the code.</p>`
