@@ -1,7 +1,12 @@
 import { createServer, type Server } from 'node:http'
 import { createSigra } from '../create-sigra.ts'
+import { admin } from '../features/admin/index.ts'
 import { apiTokens } from '../features/api-tokens/index.ts'
+import { jwt } from '../features/jwt/index.ts'
+import { magicLink } from '../features/magic-link/index.ts'
 import { mfa } from '../features/mfa/index.ts'
+import { organizations } from '../features/organizations/index.ts'
+import { passkeys } from '../features/passkeys/index.ts'
 import type { SigraHandler } from '../http/create-handler.ts'
 import { toNodeHandler } from '../http/adapters/node.ts'
 import { demoHomePage } from '../web/demo-home-page.ts'
@@ -12,7 +17,8 @@ const SWEEP_EVERY_MS = 5_000
 /**
  * `sigra demo [--port 3000] [--host 127.0.0.1] [--data ./.sigra]`: the reference pages on the
  * embedded database, with a start page at `/`, the dev mailbox, and due work (mail, deletions,
- * cleanup) swept in-process every few seconds. Stops cleanly on Ctrl-C / SIGTERM.
+ * cleanup) swept in-process every few seconds. The first account signed up is the Owner (admin
+ * pages from its settings). Stops cleanly on Ctrl-C / SIGTERM.
  */
 export async function demoCommand(args: string[]): Promise<number> {
   const options = cliOptions(args, { port: { type: 'string' }, host: { type: 'string' } })
@@ -31,8 +37,18 @@ export async function demoCommand(args: string[]): Promise<number> {
     appName: 'Sigra demo',
     autoMigrate: true,
     http: { devMailbox: true },
-    // The demo shows the features Sigra ships; an app lists only the ones it wants.
-    features: [mfa({ issuer: 'Sigra demo' }), apiTokens({ scopes: { 'profile:read': 'Read your profile', 'notes:write': 'Write notes in the demo app' } })],
+    // The demo shows the features Sigra ships; an app lists only the ones it wants. With admin(),
+    // the first account signed up is the Owner: its settings page links to the admin pages.
+    features: [
+      mfa({ issuer: 'Sigra demo' }),
+      passkeys({ rpName: 'Sigra demo' }),
+      apiTokens({ scopes: { 'profile:read': 'Read your profile', 'notes:write': 'Write notes in the demo app' } }),
+      admin({ customFields: { plan: { type: 'select', label: 'Plan', options: { free: 'Free', pro: 'Pro', team: 'Team' } } } }),
+      organizations(),
+      magicLink({ signUp: true }),
+      jwt(),
+      // oauth() is not in the demo: it needs an app registered at a provider (client id and secret).
+    ],
     ...(options.schema ? { schema: options.schema } : {}),
   })
 
